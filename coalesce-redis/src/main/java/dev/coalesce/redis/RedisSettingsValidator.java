@@ -1,0 +1,20 @@
+package dev.coalesce.redis;
+
+import org.hibernate.boot.Metadata;
+import org.hibernate.boot.spi.BootstrapContext;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.integrator.spi.Integrator;
+
+/**
+ * Starts {@link RedisConnection} while the SessionFactory boots, so a bad Redis setting fails the
+ * boot even before any module asks for a client. Registered through {@code
+ * META-INF/services/org.hibernate.integrator.spi.Integrator}; public only for the ServiceLoader.
+ */
+public final class RedisSettingsValidator implements Integrator {
+
+  @Override
+  public void integrate(
+      Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor factory) {
+    factory.getServiceRegistry().requireService(RedisConnection.class);
+  }
+}

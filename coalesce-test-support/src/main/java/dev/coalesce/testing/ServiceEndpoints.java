@@ -1,0 +1,174 @@
+package dev.coalesce.testing;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * Finds the PostgreSQL and Redis a test run uses, once per JVM: the environment, then this
+ * machine's services, then Testcontainers; otherwise a {@link ServiceUnavailableException} that
+ * names all three ways.
+ */
+final class ServiceEndpoints {
+
+  static final String JDBC_URL_ENV = "COALESCE_TEST_JDBC_URL";
+  static final String JDBC_USER_ENV = "COALESCE_TEST_JDBC_USER";
+  static final String JDBC_PASSWORD_ENV = "COALESCE_TEST_JDBC_PASSWORD";
+  static final String REDIS_URL_ENV = "COALESCE_TEST_REDIS_URL";
+
+  static final String LOCAL_JDBC_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+  static final String LOCAL_REDIS_HOST = "127.0.0.1";
+  static final int LOCAL_REDIS_PORT = 6379;
+
+  record Postgres(String jdbcUrl, String user, String password, String source) {}
+
+  record Redis(String host, int port, String source) {
+    String address() {
+      return "redis://" + host + ":" + port;
+    }
+  }
+
+  private static Postgres postgres;
+  private static Redis redis;
+  private static GenericContainer<?> redisContainer;
+  private static PostgreSQLContainer postgresContainer;
+
+  private ServiceEndpoints() {}
+
+  static synchronized Postgres postgres(Class<?> testClass) {
+    if (postgres != null) {
+      return postgres;
+    }
+    List<String> tried = new ArrayList<>();
+    String envUrl = System.getenv(JDBC_URL_ENV);
+    if (envUrl != null && !envUrl.isBlank()) {
+      Postgres candidate =
+          new Postgres(
+              envUrl, envOr(JDBC_USER_ENV, "postgres"), envOr(JDBC_PASSWORD_ENV, ""), JDBC_URL_ENV);
+      String problem = tryConnect(candidate);
+      if (problem == null) {
+        return postgres = candidate;
+      }
+      // An explicit choice that fails is reported, never silently replaced by another database.
+      throw new ServiceUnavailableException(
+          "PostgreSQL from " + JDBC_URL_ENV + "=" + envUrl + " does not answer: " + problem);
+    }
+    tried.add(JDBC_URL_ENV + " is not set");
+    Postgres local = new Postgres(LOCAL_JDBC_URL, "postgres", "", "this machine (127.0.0.1:5432)");
+    String problem = tryConnect(local);
+    if (problem == null) {
+      return postgres = local;
+    }
+    tried.add("127.0.0.1:5432: " + problem);
+    String docker = dockerProblem();
+    if (docker == null) {
+      postgresContainer = new PostgreSQLContainer("postgres:16");
+      postgresContainer.start();
+      return postgres =
+          new Postgres(
+              postgresContainer.getJdbcUrl(),
+              postgresContainer.getUsername(),
+              postgresContainer.getPassword(),
+              "Testcontainers postgres:16");
+    }
+    tried.add("Testcontainers: " + docker);
+    throw new ServiceUnavailableException(
+        "PostgreSQL is needed by "
+            + testClass.getName()
+            + " but none was found. Provide it in one of three ways:\n"
+            + "  1. set "
+            + JDBC_URL_ENV
+            + " (and "
+            + JDBC_USER_ENV
+            + ", "
+            + JDBC_PASSWORD_ENV
+            + ") to a PostgreSQL database;\n"
+            + "  2. run PostgreSQL on 127.0.0.1:5432 with user postgres (trust auth) and database"
+            + " test, e.g. pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main"
+            + " start;\n"
+            + "  3. start a Docker engine, so Testcontainers can run postgres:16.\n"
+            + "Tried: "
+            + String.join("; ", tried));
+  }
+
+  static synchronized Redis redis(Class<?> testClass) {
+    if (redis != null) {
+      return redis;
+    }
+    List<String> tried = new ArrayList<>();
+    String envUrl = System.getenv(REDIS_URL_ENV);
+    if (envUrl != null && !envUrl.isBlank()) {
+      URI uri = URI.create(envUrl);
+      Redis candidate =
+          new Redis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), REDIS_URL_ENV);
+      String problem = Resp.pingProblem(candidate.host(), candidate.port());
+      if (problem == null) {
+        return redis = candidate;
+      }
+      throw new ServiceUnavailableException(
+          "Redis from " + REDIS_URL_ENV + "=" + envUrl + " does not answer: " + problem);
+    }
+    tried.add(REDIS_URL_ENV + " is not set");
+    String problem = Resp.pingProblem(LOCAL_REDIS_HOST, LOCAL_REDIS_PORT);
+    if (problem == null) {
+      return redis = new Redis(LOCAL_REDIS_HOST, LOCAL_REDIS_PORT, "this machine (127.0.0.1:6379)");
+    }
+    tried.add("127.0.0.1:6379: " + problem);
+    String docker = dockerProblem();
+    if (docker == null) {
+      redisContainer = new GenericContainer<>("redis:7").withExposedPorts(6379);
+      redisContainer.start();
+      return redis =
+          new Redis(
+              redisContainer.getHost(),
+              redisContainer.getMappedPort(6379),
+              "Testcontainers redis:7");
+    }
+    tried.add("Testcontainers: " + docker);
+    throw new ServiceUnavailableException(
+        "Redis is needed by "
+            + testClass.getName()
+            + " but none was found. Provide it in one of three ways:\n"
+            + "  1. set "
+            + REDIS_URL_ENV
+            + "=redis://host:port;\n"
+            + "  2. run Redis on 127.0.0.1:6379, e.g. redis-server --daemonize yes --port 6379"
+            + " --save \"\" --appendonly no;\n"
+            + "  3. start a Docker engine, so Testcontainers can run redis:7.\n"
+            + "Tried: "
+            + String.join("; ", tried));
+  }
+
+  private static String tryConnect(Postgres candidate) {
+    Properties props = new Properties();
+    props.setProperty("user", candidate.user());
+    props.setProperty("password", candidate.password());
+    props.setProperty("connectTimeout", "3");
+    props.setProperty("loginTimeout", "5");
+    try (Connection ignored = DriverManager.getConnection(candidate.jdbcUrl(), props)) {
+      return null;
+    } catch (SQLException e) {
+      return e.getMessage();
+    }
+  }
+
+  private static String dockerProblem() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable() ? null : "no Docker engine found";
+    } catch (RuntimeException | LinkageError e) {
+      return "no Docker engine found (" + e.getMessage() + ")";
+    }
+  }
+
+  private static String envOr(String name, String defaultValue) {
+    String value = System.getenv(name);
+    return value == null ? defaultValue : value;
+  }
+}
