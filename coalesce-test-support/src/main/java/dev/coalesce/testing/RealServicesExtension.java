@@ -32,12 +32,12 @@ public final class RealServicesExtension implements ParameterResolver {
       if (parameter.getParameter().getType() == TestDatabase.class) {
         return store.computeIfAbsent(
             TestDatabase.class,
-            key -> TestDatabase.create(ServiceEndpoints.postgres(testClass), isolatedName),
+            key -> TestDatabase.create(ServiceEndpoints.DEFAULT.postgres(testClass), isolatedName),
             TestDatabase.class);
       }
       return store.computeIfAbsent(
           TestRedis.class,
-          key -> new TestRedis(ServiceEndpoints.redis(testClass), isolatedName),
+          key -> new TestRedis(ServiceEndpoints.DEFAULT.redis(testClass), isolatedName),
           TestRedis.class);
     } catch (ServiceUnavailableException e) {
       throw new ParameterResolutionException(e.getMessage());

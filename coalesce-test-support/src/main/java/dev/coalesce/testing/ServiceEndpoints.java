@@ -6,7 +6,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -35,19 +37,44 @@ final class ServiceEndpoints {
     }
   }
 
-  private static Postgres postgres;
-  private static Redis redis;
-  private static GenericContainer<?> redisContainer;
-  private static PostgreSQLContainer postgresContainer;
+  /** The endpoints of this JVM's test run, found once. */
+  static final ServiceEndpoints DEFAULT =
+      new ServiceEndpoints(
+          System.getenv(),
+          LOCAL_JDBC_URL,
+          LOCAL_REDIS_HOST,
+          LOCAL_REDIS_PORT,
+          ServiceEndpoints::dockerProblem);
 
-  private ServiceEndpoints() {}
+  private final Map<String, String> environment;
+  private final String localJdbcUrl;
+  private final String localRedisHost;
+  private final int localRedisPort;
+  private final Supplier<String> dockerProblem;
+  private Postgres postgres;
+  private Redis redis;
+  private GenericContainer<?> redisContainer;
+  private PostgreSQLContainer postgresContainer;
 
-  static synchronized Postgres postgres(Class<?> testClass) {
+  ServiceEndpoints(
+      Map<String, String> environment,
+      String localJdbcUrl,
+      String localRedisHost,
+      int localRedisPort,
+      Supplier<String> dockerProblem) {
+    this.environment = environment;
+    this.localJdbcUrl = localJdbcUrl;
+    this.localRedisHost = localRedisHost;
+    this.localRedisPort = localRedisPort;
+    this.dockerProblem = dockerProblem;
+  }
+
+  synchronized Postgres postgres(Class<?> testClass) {
     if (postgres != null) {
       return postgres;
     }
     List<String> tried = new ArrayList<>();
-    String envUrl = System.getenv(JDBC_URL_ENV);
+    String envUrl = environment.get(JDBC_URL_ENV);
     if (envUrl != null && !envUrl.isBlank()) {
       Postgres candidate =
           new Postgres(
@@ -61,13 +88,14 @@ final class ServiceEndpoints {
           "PostgreSQL from " + JDBC_URL_ENV + "=" + envUrl + " does not answer: " + problem);
     }
     tried.add(JDBC_URL_ENV + " is not set");
-    Postgres local = new Postgres(LOCAL_JDBC_URL, "postgres", "", "this machine (127.0.0.1:5432)");
+    Postgres local =
+        new Postgres(localJdbcUrl, "postgres", "", "this machine (" + localJdbcUrl + ")");
     String problem = tryConnect(local);
     if (problem == null) {
       return postgres = local;
     }
-    tried.add("127.0.0.1:5432: " + problem);
-    String docker = dockerProblem();
+    tried.add(localJdbcUrl + ": " + problem);
+    String docker = dockerProblem.get();
     if (docker == null) {
       postgresContainer = new PostgreSQLContainer("postgres:16");
       postgresContainer.start();
@@ -98,12 +126,12 @@ final class ServiceEndpoints {
             + String.join("; ", tried));
   }
 
-  static synchronized Redis redis(Class<?> testClass) {
+  synchronized Redis redis(Class<?> testClass) {
     if (redis != null) {
       return redis;
     }
     List<String> tried = new ArrayList<>();
-    String envUrl = System.getenv(REDIS_URL_ENV);
+    String envUrl = environment.get(REDIS_URL_ENV);
     if (envUrl != null && !envUrl.isBlank()) {
       URI uri = URI.create(envUrl);
       Redis candidate =
@@ -116,12 +144,13 @@ final class ServiceEndpoints {
           "Redis from " + REDIS_URL_ENV + "=" + envUrl + " does not answer: " + problem);
     }
     tried.add(REDIS_URL_ENV + " is not set");
-    String problem = Resp.pingProblem(LOCAL_REDIS_HOST, LOCAL_REDIS_PORT);
+    String local = localRedisHost + ":" + localRedisPort;
+    String problem = Resp.pingProblem(localRedisHost, localRedisPort);
     if (problem == null) {
-      return redis = new Redis(LOCAL_REDIS_HOST, LOCAL_REDIS_PORT, "this machine (127.0.0.1:6379)");
+      return redis = new Redis(localRedisHost, localRedisPort, "this machine (" + local + ")");
     }
-    tried.add("127.0.0.1:6379: " + problem);
-    String docker = dockerProblem();
+    tried.add(local + ": " + problem);
+    String docker = dockerProblem.get();
     if (docker == null) {
       redisContainer = new GenericContainer<>("redis:7").withExposedPorts(6379);
       redisContainer.start();
@@ -167,8 +196,8 @@ final class ServiceEndpoints {
     }
   }
 
-  private static String envOr(String name, String defaultValue) {
-    String value = System.getenv(name);
+  private String envOr(String name, String defaultValue) {
+    String value = environment.get(name);
     return value == null ? defaultValue : value;
   }
 }
