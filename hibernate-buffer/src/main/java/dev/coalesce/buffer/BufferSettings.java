@@ -1,0 +1,82 @@
+package dev.coalesce.buffer;
+
+import dev.coalesce.redis.CoalesceSettings;
+import java.time.Duration;
+
+/**
+ * Every setting of the counter buffer, with default and unit. Set them in persistence.xml, in
+ * {@code spring.jpa.properties.*}, or in the map given to Hibernate. Durations need a unit: {@code
+ * 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d} or ISO-8601 such as {@code PT5S}; a bare
+ * number is refused at boot.
+ */
+public final class BufferSettings {
+
+  /** Address of a single Redis server, {@code redis://host:port} or {@code rediss://}. None. */
+  public static final String REDIS_ADDRESS = CoalesceSettings.REDIS_ADDRESS;
+
+  /** A Redisson YAML file (path or {@code classpath:}), for cluster, sentinel, TLS, auth. None. */
+  public static final String REDIS_CONFIG = CoalesceSettings.REDIS_CONFIG;
+
+  /** A {@code RedissonClient} instance put in the properties map, never closed by us. None. */
+  public static final String REDIS_CLIENT = CoalesceSettings.REDIS_CLIENT;
+
+  /** Prefix of every Redis key. Default {@code coalesce}. */
+  public static final String NAMESPACE = CoalesceSettings.NAMESPACE;
+
+  /**
+   * {@code true} or {@code false}. Default {@code true}. When {@code false}, {@link
+   * BufferedCounter} attributes are ordinary columns written by Hibernate's UPDATE.
+   */
+  public static final String ENABLED = "hibernate.coalesce.buffer.enabled";
+
+  /**
+   * Where deltas wait: {@code redis} or {@code local} (this JVM only, single node). Default: {@code
+   * redis} if any Redis setting is given, else {@code local}.
+   */
+  public static final String STORE = "hibernate.coalesce.buffer.store";
+
+  /** Time between two background flushes, a duration. Default {@code 5s}. */
+  public static final String FLUSH_INTERVAL = "hibernate.coalesce.buffer.flush_interval";
+
+  /** Default of {@link #FLUSH_INTERVAL}. */
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(5);
+
+  /**
+   * Number of partitions the deltas are spread over; each is claimed and flushed on its own. A
+   * count; every node of one application must use the same. Default {@code 16}.
+   */
+  public static final String PARTITIONS = "hibernate.coalesce.buffer.partitions";
+
+  /** Default of {@link #PARTITIONS}. */
+  public static final int DEFAULT_PARTITIONS = 16;
+
+  /** At most this many rows in one flush transaction, a count. Default {@code 1000}. */
+  public static final String MAX_ROWS_PER_FLUSH = "hibernate.coalesce.buffer.max_rows_per_flush";
+
+  /** Default of {@link #MAX_ROWS_PER_FLUSH}. */
+  public static final int DEFAULT_MAX_ROWS_PER_FLUSH = 1000;
+
+  /**
+   * How long closing the SessionFactory waits for the final flush, a duration. Default {@code 30s}.
+   */
+  public static final String SHUTDOWN_TIMEOUT = "hibernate.coalesce.buffer.shutdown_timeout";
+
+  /** Default of {@link #SHUTDOWN_TIMEOUT}. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * A {@link java.time.Clock} instance put in the properties map, used for ages in {@link
+   * BufferStats} of the {@code local} store. For tests. Default: the system clock.
+   */
+  public static final String CLOCK = "hibernate.coalesce.buffer.clock";
+
+  /** Values of {@link #STORE}. */
+  public enum Store {
+    /** Deltas wait in this JVM: one node only, lost if the process dies before a flush. */
+    LOCAL,
+    /** Deltas wait in Redis, shared by every node, flushed exactly once. */
+    REDIS
+  }
+
+  private BufferSettings() {}
+}

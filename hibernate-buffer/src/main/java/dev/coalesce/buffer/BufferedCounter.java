@@ -1,0 +1,26 @@
+package dev.coalesce.buffer;
+
+import dev.coalesce.buffer.capture.CounterAttributeBinder;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.hibernate.annotations.AttributeBinderType;
+
+/**
+ * Marks an integral entity attribute ({@code int}, {@code long}, {@code short} or their wrappers)
+ * as a buffered counter.
+ *
+ * <p>Changes to the attribute are never written by Hibernate's own UPDATE. Instead, the difference
+ * between the value at commit and the value that was loaded is buffered (in Redis or in this JVM)
+ * and applied later, for all increments of a row at once, as {@code UPDATE t SET c = c + ? WHERE id
+ * = ?}. A change to only counters issues no SQL at all and does not bump {@code @Version}.
+ *
+ * <p>Allowed on a basic attribute of an entity or of its {@code @MappedSuperclass}; not on the
+ * {@code @Id}, the {@code @Version}, or an attribute of an {@code @Embeddable}. Entities with an
+ * {@code @EmbeddedId} or {@code @IdClass} are refused at boot.
+ */
+@Target({ElementType.FIELD, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@AttributeBinderType(binder = CounterAttributeBinder.class)
+public @interface BufferedCounter {}
