@@ -1,0 +1,103 @@
+package dev.coalesce.redis;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.LongCodec;
+
+/**
+ * Redis server time without a round trip per reading: this JVM's clock plus its measured offset to
+ * Redis {@code TIME}. Call {@link #sync()} every few seconds (the caller owns the scheduler); each
+ * sync costs one round trip; a reading much slower than the last accepted one is ignored, so one
+ * slow reply does not skew the offset.
+ *
+ * <p>Several nodes that share one Redis then agree on time up to {@link #uncertaintyMicros()} (half
+ * the measuring round trip) plus their clocks' drift between syncs, which is what makes timestamps
+ * written by one node comparable with timestamps read by another.
+ */
+public final class RedisClock {
+
+  private static final Logger LOG = Logger.getLogger(RedisClock.class);
+  private static final LuaScript TIME = LuaScript.fromResource(RedisClock.class, "time.lua");
+
+  private final LongSupplier localMicros;
+  private final LongSupplier redisMicros;
+  private volatile long offsetMicros;
+  private volatile long uncertaintyMicros;
+  private volatile boolean synced;
+
+  /**
+   * @param localMicros this JVM's wall clock in microseconds since the epoch (injectable for tests)
+   * @param redisMicros one reading of Redis {@code TIME} in microseconds since the epoch
+   */
+  public RedisClock(LongSupplier localMicros, LongSupplier redisMicros) {
+    this.localMicros = localMicros;
+    this.redisMicros = redisMicros;
+  }
+
+  /** A clock reading {@code TIME} from the server behind {@code client}, on the system clock. */
+  public static RedisClock of(RedissonClient client) {
+    return new RedisClock(RedisClock::systemMicros, () -> readTime(client));
+  }
+
+  /** The system wall clock in microseconds since the epoch. */
+  public static long systemMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
+  private static long readTime(RedissonClient client) {
+    List<Long> time =
+        TIME.eval(
+            client.getScript(LongCodec.INSTANCE),
+            RScript.Mode.READ_ONLY,
+            RScript.ReturnType.LIST,
+            List.of());
+    return time.get(0) * 1_000_000L + time.get(1);
+  }
+
+  /**
+   * Measures the offset once (one round trip). On failure the previous offset stays in use and the
+   * exception propagates to the caller.
+   */
+  public void sync() {
+    long before = localMicros.getAsLong();
+    long server = redisMicros.getAsLong();
+    long after = localMicros.getAsLong();
+    long halfRoundTrip = Math.max(0, (after - before) / 2);
+    long offset = server - (before + halfRoundTrip);
+    // A reading whose round trip was much slower than the last accepted one is less precise
+    // (the reply may have waited in a queue): keep the previous offset then.
+    if (!synced || halfRoundTrip <= uncertaintyMicros * 4 + 1_000) {
+      offsetMicros = offset;
+      uncertaintyMicros = halfRoundTrip;
+      if (!synced) {
+        LOG.debugf("Redis clock offset %d us (+/- %d us)", offset, halfRoundTrip);
+      }
+      synced = true;
+    }
+  }
+
+  /** Whether at least one {@link #sync()} succeeded. */
+  public boolean isSynced() {
+    return synced;
+  }
+
+  /** Redis time now, in microseconds since the epoch (this JVM's clock until the first sync). */
+  public long nowMicros() {
+    return localMicros.getAsLong() + offsetMicros;
+  }
+
+  /** How far {@link #nowMicros()} may be from the server's clock, from the last measurement. */
+  public long uncertaintyMicros() {
+    return uncertaintyMicros;
+  }
+
+  /** The measured offset of Redis time to this JVM's clock, in microseconds. */
+  public long offsetMicros() {
+    return offsetMicros;
+  }
+}

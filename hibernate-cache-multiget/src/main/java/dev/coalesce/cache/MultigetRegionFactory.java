@@ -1,0 +1,220 @@
+package dev.coalesce.cache;
+
+import dev.coalesce.cache.region.MultigetCacheKeysFactory;
+import dev.coalesce.cache.region.MultigetDomainDataRegion;
+import dev.coalesce.cache.region.RegionStores;
+import dev.coalesce.redis.CoalesceConfigurationException;
+import dev.coalesce.redis.RedisClock;
+import dev.coalesce.redis.RedisConnection;
+import dev.coalesce.redis.SettingsReader;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hibernate.boot.spi.SessionFactoryOptions;
+import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
+import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
+import org.hibernate.cache.spi.CacheKeysFactory;
+import org.hibernate.cache.spi.CacheTransactionSynchronization;
+import org.hibernate.cache.spi.DomainDataRegion;
+import org.hibernate.cache.spi.access.AccessType;
+import org.hibernate.cache.spi.support.DomainDataStorageAccess;
+import org.hibernate.cache.spi.support.RegionFactoryTemplate;
+import org.hibernate.cache.spi.support.StorageAccess;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.jboss.logging.Logger;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
+
+/**
+ * A Hibernate second-level cache in Redis that loads many entities in one round trip. Select it
+ * with {@code hibernate.cache.region.factory_class=multiget} (or this class's name); the Redis
+ * connection comes from {@code hibernate.coalesce.redis.*}, the rest from {@link CacheSettings}.
+ *
+ * <p>One Redis key per entry; READ_ONLY, NONSTRICT_READ_WRITE and READ_WRITE (each READ_WRITE step
+ * one atomic Lua script, safe across JVMs); TRANSACTIONAL is refused at boot. {@code
+ * session.findMultiple}, {@code byMultipleIds().multiLoad}, {@code StatelessSession.getMultiple}
+ * and batch fetching read all their ids with one multi-get and write the misses back in one
+ * pipeline. Session timestamps are Redis time without a round trip per session.
+ */
+public class MultigetRegionFactory extends RegionFactoryTemplate {
+
+  private static final Logger LOG = Logger.getLogger(MultigetRegionFactory.class);
+
+  private volatile RegionStores stores;
+  private volatile ScheduledExecutorService clockSync;
+  private volatile int batchPrefetchLimit = CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT;
+
+  public MultigetRegionFactory() {}
+
+  @Override
+  protected void prepareForUse(SessionFactoryOptions options, Map<String, Object> configValues) {
+    SettingsReader settings = new SettingsReader(configValues);
+    RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
+    CacheSettings.Store storeKind =
+        settings.choice(
+            CacheSettings.STORE,
+            CacheSettings.Store.class,
+            redis.isConfigured() ? CacheSettings.Store.REDIS : CacheSettings.Store.LOCAL);
+    Duration ttl = settings.duration(CacheSettings.TTL, Duration.ofHours(1));
+    Duration lockTimeout = settings.duration(CacheSettings.LOCK_TIMEOUT, Duration.ofMinutes(1));
+    Duration syncInterval =
+        settings.duration(CacheSettings.CLOCK_SYNC_INTERVAL, Duration.ofSeconds(5));
+    batchPrefetchLimit =
+        settings.positiveInt(
+            CacheSettings.BATCH_PREFETCH_LIMIT, CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT);
+    Map<String, Duration> regionTtls = new HashMap<>();
+    settings
+        .withPrefix(CacheSettings.REGION_PREFIX)
+        .forEach(
+            (rest, value) -> {
+              if (!rest.endsWith(CacheSettings.REGION_TTL_SUFFIX)) {
+                throw new CoalesceConfigurationException(
+                    "Unknown setting "
+                        + CacheSettings.REGION_PREFIX
+                        + rest
+                        + ": per-region settings are "
+                        + CacheSettings.REGION_PREFIX
+                        + "<region>"
+                        + CacheSettings.REGION_TTL_SUFFIX);
+              }
+              String region =
+                  rest.substring(0, rest.length() - CacheSettings.REGION_TTL_SUFFIX.length());
+              regionTtls.put(
+                  region, settings.duration(CacheSettings.regionTtl(region), Duration.ZERO));
+            });
+
+    if (storeKind == CacheSettings.Store.REDIS) {
+      RedissonClient client = redis.client();
+      RedisClock clock = RedisClock.of(client);
+      try {
+        clock.sync();
+      } catch (RedisException e) {
+        LOG.warnf(
+            "Second-level cache: cannot read Redis TIME at start (%s); using this JVM's clock"
+                + " until it answers",
+            e.getMessage());
+      }
+      ScheduledExecutorService scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "coalesce-cache-clock");
+                thread.setDaemon(true);
+                return thread;
+              });
+      scheduler.scheduleWithFixedDelay(
+          () -> {
+            try {
+              clock.sync();
+            } catch (RedisException e) {
+              LOG.debugf("Second-level cache: Redis TIME unavailable: %s", e.getMessage());
+            }
+          },
+          syncInterval.toMillis(),
+          syncInterval.toMillis(),
+          TimeUnit.MILLISECONDS);
+      clockSync = scheduler;
+      stores =
+          RegionStores.redis(
+              client,
+              clock,
+              redis.describe(),
+              redis.keys(),
+              ttl,
+              regionTtls,
+              lockTimeout,
+              Duration.ofSeconds(1),
+              System::nanoTime);
+    } else {
+      stores =
+          RegionStores.local(RedisClock::systemMicros, redis.keys(), ttl, regionTtls, lockTimeout);
+    }
+    LOG.debugf(
+        "Second-level cache 'multiget' started: store %s, ttl %s, lock timeout %s",
+        storeKind, ttl, lockTimeout);
+  }
+
+  @Override
+  protected void releaseFromUse() {
+    ScheduledExecutorService scheduler = clockSync;
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      clockSync = null;
+    }
+    RegionStores current = stores;
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  @Override
+  protected CacheKeysFactory getImplicitCacheKeysFactory() {
+    return MultigetCacheKeysFactory.INSTANCE;
+  }
+
+  @Override
+  public DomainDataRegion buildDomainDataRegion(
+      DomainDataRegionConfig regionConfig, DomainDataRegionBuildingContext buildingContext) {
+    verifyStarted();
+    return new MultigetDomainDataRegion(
+        regionConfig,
+        this,
+        stores.region(regionConfig.getRegionName()),
+        getImplicitCacheKeysFactory(),
+        buildingContext);
+  }
+
+  @Override
+  protected DomainDataStorageAccess createDomainDataStorageAccess(
+      DomainDataRegionConfig regionConfig, DomainDataRegionBuildingContext buildingContext) {
+    return stores.region(regionConfig.getRegionName());
+  }
+
+  @Override
+  protected StorageAccess createQueryResultsRegionStorageAccess(
+      String regionName, SessionFactoryImplementor sessionFactory) {
+    return stores.region(regionName);
+  }
+
+  @Override
+  protected StorageAccess createTimestampsRegionStorageAccess(
+      String regionName, SessionFactoryImplementor sessionFactory) {
+    return stores.timestamps(regionName);
+  }
+
+  @Override
+  public CacheTransactionSynchronization createTransactionContext(
+      SharedSessionContractImplementor session) {
+    return stores.newTransactionCache(session);
+  }
+
+  /** Redis time in microseconds (local clock plus measured offset): no round trip. */
+  @Override
+  public long nextTimestamp() {
+    RegionStores current = stores;
+    return current == null ? RedisClock.systemMicros() : current.nextTimestamp();
+  }
+
+  /** The soft-lock timeout in {@link #nextTimestamp()} units (microseconds). */
+  @Override
+  public long getTimeout() {
+    RegionStores current = stores;
+    return current == null ? Duration.ofMinutes(1).toNanos() / 1_000 : current.lockTimeoutMicros();
+  }
+
+  @Override
+  public AccessType getDefaultAccessType() {
+    return AccessType.READ_WRITE;
+  }
+
+  /**
+   * The most ids one batch fetch reads in one multi-get ({@link
+   * CacheSettings#BATCH_PREFETCH_LIMIT}).
+   */
+  public int batchPrefetchLimit() {
+    return batchPrefetchLimit;
+  }
+}

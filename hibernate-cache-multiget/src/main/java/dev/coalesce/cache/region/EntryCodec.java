@@ -1,0 +1,402 @@
+package dev.coalesce.cache.region;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import org.hibernate.bytecode.enhance.spi.LazyPropertyInitializer;
+import org.hibernate.cache.spi.entry.CollectionCacheEntry;
+import org.hibernate.cache.spi.entry.StandardCacheEntryImpl;
+import org.hibernate.property.access.internal.PropertyAccessStrategyBackRefImpl;
+
+/**
+ * The compact binary form of what Hibernate caches: entity entries (disassembled state, subclass,
+ * version), collection entries, natural ids, timestamps and query results. Common value types get a
+ * one-byte tag and a fixed or length-prefixed body; anything else falls back to Java serialization.
+ * Decoding never returns a half-read value: it throws {@link UndecodableEntryException}, and the
+ * caller treats the entry as a miss and deletes it.
+ */
+final class EntryCodec {
+
+  private static final int NULL = 0;
+  private static final int STRING = 1;
+  private static final int LONG = 2;
+  private static final int INT = 3;
+  private static final int SHORT = 4;
+  private static final int BYTE = 5;
+  private static final int TRUE = 6;
+  private static final int FALSE = 7;
+  private static final int DOUBLE = 8;
+  private static final int FLOAT = 9;
+  private static final int CHAR = 10;
+  private static final int BIG_DECIMAL = 11;
+  private static final int BIG_INTEGER = 12;
+  private static final int UUID_TAG = 13;
+  private static final int BYTES = 14;
+  private static final int SERIALIZABLE_ARRAY = 15;
+  private static final int OBJECT_ARRAY = 16;
+  private static final int ENTITY_ENTRY = 17;
+  private static final int COLLECTION_ENTRY = 18;
+  private static final int LOCAL_DATE = 19;
+  private static final int LOCAL_DATE_TIME = 20;
+  private static final int INSTANT = 21;
+  private static final int SQL_TIMESTAMP = 22;
+  private static final int DATE = 23;
+  private static final int LOCAL_TIME = 24;
+  private static final int ARRAY_LIST = 25;
+  private static final int UNFETCHED = 30;
+  private static final int BACKREF_UNKNOWN = 31;
+  private static final int JAVA_SERIALIZED = 99;
+
+  private static final MethodHandle NEW_ENTITY_ENTRY;
+  private static final MethodHandle NEW_COLLECTION_ENTRY;
+
+  static {
+    MethodHandle entity = null;
+    MethodHandle collection = null;
+    try {
+      entity =
+          MethodHandles.privateLookupIn(StandardCacheEntryImpl.class, MethodHandles.lookup())
+              .findConstructor(
+                  StandardCacheEntryImpl.class,
+                  MethodType.methodType(
+                      void.class, Serializable[].class, String.class, Object.class));
+      collection =
+          MethodHandles.privateLookupIn(CollectionCacheEntry.class, MethodHandles.lookup())
+              .findConstructor(
+                  CollectionCacheEntry.class,
+                  MethodType.methodType(void.class, Serializable.class));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // On a module path that does not open Hibernate's packages, entries fall back to Java
+      // serialization: larger, but correct.
+      entity = null;
+      collection = null;
+    }
+    NEW_ENTITY_ENTRY = entity;
+    NEW_COLLECTION_ENTRY = collection;
+  }
+
+  private EntryCodec() {}
+
+  static byte[] encode(Object value) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      write(out, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot encode a cache entry of " + value.getClass(), e);
+    }
+    return bytes.toByteArray();
+  }
+
+  static Object decode(byte[] record, int offset) {
+    try (DataInputStream in =
+        new DataInputStream(
+            new ByteArrayInputStream(record, offset, Math.max(0, record.length - offset)))) {
+      Object value = read(in);
+      if (in.available() > 0) {
+        throw new UndecodableEntryException("trailing bytes after the value");
+      }
+      return value;
+    } catch (IOException | ClassNotFoundException | ClassCastException | LinkageError e) {
+      throw new UndecodableEntryException(e.toString());
+    } catch (RuntimeException e) {
+      if (e instanceof UndecodableEntryException u) {
+        throw u;
+      }
+      throw new UndecodableEntryException(e.toString());
+    }
+  }
+
+  private static void write(DataOutputStream out, Object value) throws IOException {
+    if (value == null) {
+      out.writeByte(NULL);
+    } else if (value == LazyPropertyInitializer.UNFETCHED_PROPERTY) {
+      out.writeByte(UNFETCHED);
+    } else if (value == PropertyAccessStrategyBackRefImpl.UNKNOWN) {
+      out.writeByte(BACKREF_UNKNOWN);
+    } else if (value instanceof String s) {
+      out.writeByte(STRING);
+      writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+    } else if (value instanceof Long l) {
+      out.writeByte(LONG);
+      out.writeLong(l);
+    } else if (value instanceof Integer i) {
+      out.writeByte(INT);
+      out.writeInt(i);
+    } else if (value instanceof Short s) {
+      out.writeByte(SHORT);
+      out.writeShort(s);
+    } else if (value instanceof Byte b) {
+      out.writeByte(BYTE);
+      out.writeByte(b);
+    } else if (value instanceof Boolean b) {
+      out.writeByte(b ? TRUE : FALSE);
+    } else if (value instanceof Double d) {
+      out.writeByte(DOUBLE);
+      out.writeDouble(d);
+    } else if (value instanceof Float f) {
+      out.writeByte(FLOAT);
+      out.writeFloat(f);
+    } else if (value instanceof Character c) {
+      out.writeByte(CHAR);
+      out.writeChar(c);
+    } else if (value.getClass() == BigDecimal.class) {
+      BigDecimal d = (BigDecimal) value;
+      out.writeByte(BIG_DECIMAL);
+      out.writeInt(d.scale());
+      writeBytes(out, d.unscaledValue().toByteArray());
+    } else if (value.getClass() == BigInteger.class) {
+      out.writeByte(BIG_INTEGER);
+      writeBytes(out, ((BigInteger) value).toByteArray());
+    } else if (value instanceof UUID u) {
+      out.writeByte(UUID_TAG);
+      out.writeLong(u.getMostSignificantBits());
+      out.writeLong(u.getLeastSignificantBits());
+    } else if (value instanceof byte[] b) {
+      out.writeByte(BYTES);
+      writeBytes(out, b);
+    } else if (value.getClass() == Serializable[].class) {
+      writeArray(out, SERIALIZABLE_ARRAY, (Object[]) value);
+    } else if (value.getClass() == Object[].class) {
+      writeArray(out, OBJECT_ARRAY, (Object[]) value);
+    } else if (value.getClass() == StandardCacheEntryImpl.class && NEW_ENTITY_ENTRY != null) {
+      StandardCacheEntryImpl entry = (StandardCacheEntryImpl) value;
+      out.writeByte(ENTITY_ENTRY);
+      writeBytes(out, entry.getSubclass().getBytes(StandardCharsets.UTF_8));
+      write(out, entry.getVersion());
+      write(out, entry.getDisassembledState());
+    } else if (value.getClass() == CollectionCacheEntry.class && NEW_COLLECTION_ENTRY != null) {
+      out.writeByte(COLLECTION_ENTRY);
+      write(out, ((CollectionCacheEntry) value).getState());
+    } else if (value.getClass() == LocalDate.class) {
+      out.writeByte(LOCAL_DATE);
+      out.writeLong(((LocalDate) value).toEpochDay());
+    } else if (value.getClass() == LocalDateTime.class) {
+      LocalDateTime t = (LocalDateTime) value;
+      out.writeByte(LOCAL_DATE_TIME);
+      out.writeLong(t.toLocalDate().toEpochDay());
+      out.writeLong(t.toLocalTime().toNanoOfDay());
+    } else if (value.getClass() == LocalTime.class) {
+      out.writeByte(LOCAL_TIME);
+      out.writeLong(((LocalTime) value).toNanoOfDay());
+    } else if (value.getClass() == Instant.class) {
+      Instant t = (Instant) value;
+      out.writeByte(INSTANT);
+      out.writeLong(t.getEpochSecond());
+      out.writeInt(t.getNano());
+    } else if (value.getClass() == Timestamp.class) {
+      Timestamp t = (Timestamp) value;
+      out.writeByte(SQL_TIMESTAMP);
+      out.writeLong(t.getTime());
+      out.writeInt(t.getNanos());
+    } else if (value.getClass() == Date.class) {
+      out.writeByte(DATE);
+      out.writeLong(((Date) value).getTime());
+    } else if (value.getClass() == ArrayList.class) {
+      List<?> list = (List<?>) value;
+      out.writeByte(ARRAY_LIST);
+      out.writeInt(list.size());
+      for (Object element : list) {
+        write(out, element);
+      }
+    } else {
+      out.writeByte(JAVA_SERIALIZED);
+      ByteArrayOutputStream serialized = new ByteArrayOutputStream();
+      try (ObjectOutputStream objects = new ObjectOutputStream(serialized)) {
+        objects.writeObject(value);
+      }
+      writeBytes(out, serialized.toByteArray());
+    }
+  }
+
+  private static void writeArray(DataOutputStream out, int tag, Object[] array) throws IOException {
+    out.writeByte(tag);
+    out.writeInt(array.length);
+    for (Object element : array) {
+      write(out, element);
+    }
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    int length = in.readInt();
+    if (length < 0 || length > in.available()) {
+      throw new UndecodableEntryException("bad length " + length);
+    }
+    return in.readNBytes(length);
+  }
+
+  private static int readCount(DataInputStream in) throws IOException {
+    int count = in.readInt();
+    if (count < 0 || count > in.available()) {
+      throw new UndecodableEntryException("bad element count " + count);
+    }
+    return count;
+  }
+
+  private static Object read(DataInputStream in) throws IOException, ClassNotFoundException {
+    int tag = in.readUnsignedByte();
+    switch (tag) {
+      case NULL:
+        return null;
+      case UNFETCHED:
+        return LazyPropertyInitializer.UNFETCHED_PROPERTY;
+      case BACKREF_UNKNOWN:
+        return PropertyAccessStrategyBackRefImpl.UNKNOWN;
+      case STRING:
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+      case LONG:
+        return in.readLong();
+      case INT:
+        return in.readInt();
+      case SHORT:
+        return in.readShort();
+      case BYTE:
+        return in.readByte();
+      case TRUE:
+        return Boolean.TRUE;
+      case FALSE:
+        return Boolean.FALSE;
+      case DOUBLE:
+        return in.readDouble();
+      case FLOAT:
+        return in.readFloat();
+      case CHAR:
+        return in.readChar();
+      case BIG_DECIMAL:
+        {
+          int scale = in.readInt();
+          return new BigDecimal(new BigInteger(readBytes(in)), scale);
+        }
+      case BIG_INTEGER:
+        return new BigInteger(readBytes(in));
+      case UUID_TAG:
+        return new UUID(in.readLong(), in.readLong());
+      case BYTES:
+        return readBytes(in);
+      case SERIALIZABLE_ARRAY:
+        {
+          Serializable[] array = new Serializable[readCount(in)];
+          for (int i = 0; i < array.length; i++) {
+            array[i] = (Serializable) read(in);
+          }
+          return array;
+        }
+      case OBJECT_ARRAY:
+        {
+          Object[] array = new Object[readCount(in)];
+          for (int i = 0; i < array.length; i++) {
+            array[i] = read(in);
+          }
+          return array;
+        }
+      case ENTITY_ENTRY:
+        {
+          if (NEW_ENTITY_ENTRY == null) {
+            throw new UndecodableEntryException("entity entries cannot be rebuilt here");
+          }
+          String subclass = new String(readBytes(in), StandardCharsets.UTF_8);
+          Object version = read(in);
+          Serializable[] state = (Serializable[]) read(in);
+          try {
+            return (StandardCacheEntryImpl) NEW_ENTITY_ENTRY.invoke(state, subclass, version);
+          } catch (Throwable e) {
+            throw new UndecodableEntryException(e.toString());
+          }
+        }
+      case COLLECTION_ENTRY:
+        {
+          if (NEW_COLLECTION_ENTRY == null) {
+            throw new UndecodableEntryException("collection entries cannot be rebuilt here");
+          }
+          Serializable state = (Serializable) read(in);
+          try {
+            return (CollectionCacheEntry) NEW_COLLECTION_ENTRY.invoke(state);
+          } catch (Throwable e) {
+            throw new UndecodableEntryException(e.toString());
+          }
+        }
+      case LOCAL_DATE:
+        return LocalDate.ofEpochDay(in.readLong());
+      case LOCAL_DATE_TIME:
+        return LocalDateTime.of(
+            LocalDate.ofEpochDay(in.readLong()), LocalTime.ofNanoOfDay(in.readLong()));
+      case LOCAL_TIME:
+        return LocalTime.ofNanoOfDay(in.readLong());
+      case INSTANT:
+        return Instant.ofEpochSecond(in.readLong(), in.readInt());
+      case SQL_TIMESTAMP:
+        {
+          Timestamp t = new Timestamp(in.readLong());
+          t.setNanos(in.readInt());
+          return t;
+        }
+      case DATE:
+        return new Date(in.readLong());
+      case ARRAY_LIST:
+        {
+          int size = readCount(in);
+          List<Object> list = new ArrayList<>(size);
+          for (int i = 0; i < size; i++) {
+            list.add(read(in));
+          }
+          return list;
+        }
+      case JAVA_SERIALIZED:
+        {
+          byte[] serialized = readBytes(in);
+          try (ObjectInputStream objects =
+              new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(serialized))) {
+            return objects.readObject();
+          }
+        }
+      default:
+        throw new UndecodableEntryException("unknown tag " + tag);
+    }
+  }
+
+  /** Resolves classes with the thread's context class loader first, as web containers need. */
+  private static final class ContextClassLoaderObjectInputStream extends ObjectInputStream {
+    ContextClassLoaderObjectInputStream(ByteArrayInputStream in) throws IOException {
+      super(in);
+    }
+
+    @Override
+    protected Class<?> resolveClass(java.io.ObjectStreamClass desc)
+        throws IOException, ClassNotFoundException {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      if (loader != null) {
+        try {
+          return Class.forName(desc.getName(), false, loader);
+        } catch (ClassNotFoundException e) {
+          // fall through to the default resolution below
+        }
+      }
+      return super.resolveClass(desc);
+    }
+  }
+}

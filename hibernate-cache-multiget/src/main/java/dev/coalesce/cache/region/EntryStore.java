@@ -1,0 +1,84 @@
+package dev.coalesce.cache.region;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where entries live, as raw records under full keys. Each method is one atomic step; the
+ * READ_WRITE steps follow {@code entry.lua} (Redis) or the same rules in this JVM ({@code local}).
+ * Implementations never throw for an unreachable store: reads miss, writes are skipped or
+ * remembered (see {@link RedisEntryStore}).
+ */
+interface EntryStore extends AutoCloseable {
+
+  /** The store's clock: Redis time (or this JVM's for {@code local}), in microseconds. */
+  long nowMicros();
+
+  byte[] get(String key);
+
+  /** One multi-get; absent keys are absent from the map. */
+  Map<String, byte[]> getAll(List<String> keys);
+
+  boolean exists(String key);
+
+  /** Overwrites; {@code ttlMillis <= 0} means never expire. */
+  void set(String key, byte[] record, long ttlMillis);
+
+  boolean setIfAbsent(String key, byte[] record, long ttlMillis);
+
+  void delete(String key);
+
+  /** Deletes an entry that failed to decode, unless it changed meanwhile. */
+  void deleteIfEquals(String key, byte[] record);
+
+  /** Deletes every key that starts with {@code prefix}. */
+  void deleteByPrefix(String prefix);
+
+  /** Takes or joins the soft lock on {@code key}; returns the token in effect, null if down. */
+  String lock(String key, String token, long timeoutMicros, long lockTtlMillis);
+
+  void unlock(String key, String token, long lockTtlMillis);
+
+  boolean afterUpdate(
+      String key, String token, String version, byte[] payload, long ttlMillis, long lockTtlMillis);
+
+  boolean afterInsert(String key, String version, byte[] payload, long ttlMillis);
+
+  /** Hides whatever is cached and refuses put-from-loads of transactions started before now. */
+  void invalidate(String key, long lockTtlMillis);
+
+  /** Deletes the entry unless a writer's lock is on it. */
+  void removeUnlessLocked(String key);
+
+  boolean putFromLoad(
+      String key,
+      long startedMicros,
+      byte[] item,
+      long ttlMillis,
+      long maxAgeMicros,
+      boolean minimalPut);
+
+  /** Sends the writes as one pipeline (one round trip), never a blind overwrite. */
+  void writeAll(List<Write> writes);
+
+  @Override
+  void close();
+
+  /** A buffered write-back of one loaded value. */
+  sealed interface Write {
+    String key();
+  }
+
+  /** Add-if-absent (NONSTRICT_READ_WRITE and READ_ONLY). */
+  record AddIfAbsent(String key, byte[] record, long ttlMillis) implements Write {}
+
+  /** READ_WRITE put-from-load, the {@code put-from-load} step of {@code entry.lua}. */
+  record PutFromLoad(
+      String key,
+      long startedMicros,
+      byte[] item,
+      long ttlMillis,
+      long maxAgeMicros,
+      boolean minimalPut)
+      implements Write {}
+}

@@ -1,0 +1,289 @@
+package dev.coalesce.cache.region;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Entries in this JVM ({@code hibernate.coalesce.cache.store=local}): for one node and for tests.
+ * Records and READ_WRITE rules are those of {@code entry.lua}, applied under the map's per-key
+ * atomic {@code compute}.
+ */
+final class LocalEntryStore implements EntryStore {
+
+  private record Entry(byte[] record, long expiresAtMicros) {
+    boolean expired(long now) {
+      return expiresAtMicros > 0 && now >= expiresAtMicros;
+    }
+  }
+
+  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final LongSupplier clockMicros;
+
+  LocalEntryStore(LongSupplier clockMicros) {
+    this.clockMicros = clockMicros;
+  }
+
+  @Override
+  public long nowMicros() {
+    return clockMicros.getAsLong();
+  }
+
+  private Entry live(String key, long now) {
+    Entry entry = entries.get(key);
+    if (entry != null && entry.expired(now)) {
+      entries.remove(key, entry);
+      return null;
+    }
+    return entry;
+  }
+
+  private static Entry entry(byte[] record, long ttlMillis, long now) {
+    return new Entry(record, ttlMillis > 0 ? now + ttlMillis * 1_000 : 0);
+  }
+
+  private static byte[] current(Entry entry, long now) {
+    return entry == null || entry.expired(now) ? null : entry.record();
+  }
+
+  @Override
+  public byte[] get(String key) {
+    Entry entry = live(key, nowMicros());
+    return entry == null ? null : entry.record();
+  }
+
+  @Override
+  public Map<String, byte[]> getAll(List<String> keys) {
+    Map<String, byte[]> found = new HashMap<>();
+    long now = nowMicros();
+    for (String key : keys) {
+      Entry entry = live(key, now);
+      if (entry != null) {
+        found.put(key, entry.record());
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public boolean exists(String key) {
+    return get(key) != null;
+  }
+
+  @Override
+  public void set(String key, byte[] record, long ttlMillis) {
+    entries.put(key, entry(record, ttlMillis, nowMicros()));
+  }
+
+  @Override
+  public boolean setIfAbsent(String key, byte[] record, long ttlMillis) {
+    long now = nowMicros();
+    boolean[] set = new boolean[1];
+    entries.compute(
+        key,
+        (k, old) -> {
+          if (current(old, now) != null) {
+            return old;
+          }
+          set[0] = true;
+          return entry(record, ttlMillis, now);
+        });
+    return set[0];
+  }
+
+  @Override
+  public void delete(String key) {
+    entries.remove(key);
+  }
+
+  @Override
+  public void deleteIfEquals(String key, byte[] record) {
+    entries.computeIfPresent(
+        key, (k, old) -> java.util.Arrays.equals(old.record(), record) ? null : old);
+  }
+
+  @Override
+  public void deleteByPrefix(String prefix) {
+    entries.keySet().removeIf(key -> key.startsWith(prefix));
+  }
+
+  @Override
+  public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
+    long now = nowMicros();
+    String[] held = new String[1];
+    entries.compute(
+        key,
+        (k, old) -> {
+          byte[] record = current(old, now);
+          if (Records.kind(record) == Records.LOCK) {
+            Records.Lock lock = Records.Lock.parse(record);
+            if (lock.isLive(now)) {
+              held[0] = lock.token();
+              return entry(
+                  new Records.Lock(
+                          lock.token(),
+                          Math.min(lock.holders() + 1, 9999),
+                          now + timeoutMicros,
+                          lock.unlockedAt(),
+                          true)
+                      .toRecord(),
+                  lockTtlMillis,
+                  now);
+            }
+          }
+          held[0] = token;
+          return entry(Records.lock(token, 1, now + timeoutMicros, now, false), lockTtlMillis, now);
+        });
+    return held[0];
+  }
+
+  @Override
+  public void unlock(String key, String token, long lockTtlMillis) {
+    release(key, token, null, null, 0, lockTtlMillis);
+  }
+
+  @Override
+  public boolean afterUpdate(
+      String key,
+      String token,
+      String version,
+      byte[] payload,
+      long ttlMillis,
+      long lockTtlMillis) {
+    return release(key, token, version, payload, ttlMillis, lockTtlMillis);
+  }
+
+  /** The unlock and after-update steps of entry.lua; true if the value was cached. */
+  private boolean release(
+      String key,
+      String token,
+      String version,
+      byte[] payload,
+      long ttlMillis,
+      long lockTtlMillis) {
+    long now = nowMicros();
+    boolean[] cached = new boolean[1];
+    entries.compute(
+        key,
+        (k, old) -> {
+          byte[] record = current(old, now);
+          if (Records.kind(record) == Records.LOCK) {
+            Records.Lock lock = Records.Lock.parse(record);
+            if (lock.token().equals(token) && lock.holders() > 0) {
+              if (payload != null && lock.holders() == 1 && !lock.concurrent()) {
+                cached[0] = true;
+                return entry(Records.item(now, version, payload), ttlMillis, now);
+              }
+              int holders = lock.holders() - 1;
+              return entry(
+                  new Records.Lock(
+                          lock.token(),
+                          holders,
+                          lock.timeout(),
+                          holders == 0 ? now : lock.unlockedAt(),
+                          lock.concurrent())
+                      .toRecord(),
+                  lockTtlMillis,
+                  now);
+            }
+            if (lock.isLive(now)) {
+              return old;
+            }
+          }
+          return entry(invalidation(now), lockTtlMillis, now);
+        });
+    return cached[0];
+  }
+
+  private static byte[] invalidation(long now) {
+    return Records.lock("0000000000000000", 0, now, now, false);
+  }
+
+  @Override
+  public boolean afterInsert(String key, String version, byte[] payload, long ttlMillis) {
+    return setIfAbsent(key, Records.item(nowMicros(), version, payload), ttlMillis);
+  }
+
+  @Override
+  public void invalidate(String key, long lockTtlMillis) {
+    long now = nowMicros();
+    entries.compute(
+        key,
+        (k, old) -> {
+          byte[] record = current(old, now);
+          if (Records.kind(record) == Records.LOCK && Records.Lock.parse(record).isLive(now)) {
+            return old;
+          }
+          return entry(invalidation(now), lockTtlMillis, now);
+        });
+  }
+
+  @Override
+  public void removeUnlessLocked(String key) {
+    long now = nowMicros();
+    entries.compute(
+        key,
+        (k, old) -> {
+          byte[] record = current(old, now);
+          return Records.kind(record) == Records.LOCK ? old : null;
+        });
+  }
+
+  @Override
+  public boolean putFromLoad(
+      String key,
+      long startedMicros,
+      byte[] item,
+      long ttlMillis,
+      long maxAgeMicros,
+      boolean minimalPut) {
+    long now = nowMicros();
+    if (now - startedMicros > maxAgeMicros) {
+      return false;
+    }
+    boolean[] put = new boolean[1];
+    entries.compute(
+        key,
+        (k, old) -> {
+          byte[] record = current(old, now);
+          byte kind = Records.kind(record);
+          boolean accept;
+          if (kind == Records.LOCK) {
+            Records.Lock lock = Records.Lock.parse(record);
+            long released = lock.unlockedAt();
+            if (lock.holders() > 0) {
+              released = now < lock.timeout() ? Long.MAX_VALUE : lock.timeout();
+            }
+            accept = startedMicros > released;
+          } else if (kind == Records.ITEM) {
+            accept =
+                !minimalPut
+                    && Records.newer(Records.itemVersion(item), Records.itemVersion(record));
+          } else {
+            accept = true;
+          }
+          put[0] = accept;
+          return accept ? entry(item, ttlMillis, now) : old;
+        });
+    return put[0];
+  }
+
+  @Override
+  public void writeAll(List<Write> writes) {
+    for (Write write : writes) {
+      if (write instanceof AddIfAbsent add) {
+        setIfAbsent(add.key(), add.record(), add.ttlMillis());
+      } else if (write instanceof PutFromLoad p) {
+        putFromLoad(
+            p.key(), p.startedMicros(), p.item(), p.ttlMillis(), p.maxAgeMicros(), p.minimalPut());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    entries.clear();
+  }
+}

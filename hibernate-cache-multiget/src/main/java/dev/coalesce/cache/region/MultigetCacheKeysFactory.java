@@ -1,0 +1,130 @@
+package dev.coalesce.cache.region;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.persister.collection.CollectionPersister;
+import org.hibernate.persister.entity.EntityPersister;
+import org.hibernate.type.Type;
+
+/**
+ * Compact, stable string keys: {@code <shape>:<id>}. The shape is a short hash of the entity's (or
+ * collection's) name and its attributes' names and types, so entries written by a deploy with a
+ * different class shape are simply never read (and expire), instead of failing to assemble. Simple
+ * ids (numbers, strings, UUIDs) appear as text; others as the base64 of their encoding.
+ */
+public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.CacheKeysFactory {
+
+  public static final MultigetCacheKeysFactory INSTANCE = new MultigetCacheKeysFactory();
+
+  private final Map<String, String> shapes = new ConcurrentHashMap<>();
+
+  private MultigetCacheKeysFactory() {}
+
+  @Override
+  public Object createCollectionKey(
+      Object id,
+      CollectionPersister persister,
+      SessionFactoryImplementor factory,
+      String tenantIdentifier) {
+    String shape =
+        shapes.computeIfAbsent(
+            "c/" + persister.getRole(),
+            role ->
+                hash(
+                    role
+                        + "|"
+                        + persister.getElementType().getName()
+                        + "|"
+                        + (persister.getIndexType() == null
+                            ? ""
+                            : persister.getIndexType().getName())));
+    return new CacheKey(shape + ":" + tenant(tenantIdentifier) + idText(id), id);
+  }
+
+  @Override
+  public Object createEntityKey(
+      Object id,
+      EntityPersister persister,
+      SessionFactoryImplementor factory,
+      String tenantIdentifier) {
+    return new CacheKey(entityShape(persister) + ":" + tenant(tenantIdentifier) + idText(id), id);
+  }
+
+  @Override
+  public Object createNaturalIdKey(
+      Object naturalIdValues, EntityPersister persister, SharedSessionContractImplementor session) {
+    return new CacheKey(
+        "n"
+            + entityShape(persister)
+            + ":"
+            + tenant(session.getTenantIdentifier())
+            + idText(naturalIdValues),
+        naturalIdValues);
+  }
+
+  @Override
+  public Object getEntityId(Object cacheKey) {
+    return ((CacheKey) cacheKey).id();
+  }
+
+  @Override
+  public Object getCollectionId(Object cacheKey) {
+    return ((CacheKey) cacheKey).id();
+  }
+
+  @Override
+  public Object getNaturalIdValues(Object cacheKey) {
+    return ((CacheKey) cacheKey).id();
+  }
+
+  private String entityShape(EntityPersister persister) {
+    return shapes.computeIfAbsent(
+        "e/" + persister.getRootEntityName(),
+        name -> {
+          var metamodel = persister.getFactory().getMappingMetamodel();
+          EntityPersister root = metamodel.getEntityDescriptor(persister.getRootEntityName());
+          StringBuilder shape = new StringBuilder(name);
+          String[] names = root.getPropertyNames();
+          Type[] types = root.getPropertyTypes();
+          for (int i = 0; i < names.length; i++) {
+            shape.append('|').append(names[i]).append('=').append(types[i].getName());
+          }
+          // subclasses add attributes: their shapes matter too
+          for (String subclass : new java.util.TreeSet<>(root.getSubclassEntityNames())) {
+            EntityPersister sub = metamodel.getEntityDescriptor(subclass);
+            shape.append('|').append(subclass).append('#').append(sub.getPropertyNames().length);
+          }
+          return hash(shape.toString());
+        });
+  }
+
+  private static String tenant(String tenantIdentifier) {
+    return tenantIdentifier == null ? "" : tenantIdentifier + "/";
+  }
+
+  static String idText(Object id) {
+    if (id instanceof Long || id instanceof Integer || id instanceof Short || id instanceof Byte) {
+      return id.toString();
+    }
+    if (id instanceof String s) {
+      return "'" + s;
+    }
+    if (id instanceof UUID u) {
+      return u.toString();
+    }
+    return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(EntryCodec.encode(id));
+  }
+
+  private static String hash(String text) {
+    CRC32 crc = new CRC32();
+    crc.update(text.getBytes(StandardCharsets.UTF_8));
+    return String.format(Locale.ROOT, "%08x", crc.getValue());
+  }
+}

@@ -1,0 +1,168 @@
+package dev.coalesce.cache.region;
+
+import java.util.concurrent.ThreadLocalRandom;
+import org.hibernate.cache.spi.DomainDataRegion;
+import org.hibernate.cache.spi.access.AccessType;
+import org.hibernate.cache.spi.access.SoftLock;
+import org.hibernate.cache.spi.support.AbstractCachedDomainDataAccess;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+/**
+ * READ_WRITE access that is safe across JVMs: lock, unlock, after-insert, after-update and
+ * put-from-load are each one atomic step in the store ({@code entry.lua}), not Hibernate's
+ * JVM-local get-then-put.
+ *
+ * <p>The rules, beyond Hibernate's: a put-from-load into a lock is accepted only from a transaction
+ * that started after the lock's last holder left (versions are not trusted there: a lock shared by
+ * several writers would otherwise let the first writer's value in after the second committed), a
+ * lock shared by several writers never takes a writer's value, and a put-from-load from a
+ * transaction older than the lock timeout is refused (its lock may have expired).
+ */
+abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
+
+  /** The lock a writer holds on one entry; {@code token} is null if the store was unreachable. */
+  record Lock(String token) implements SoftLock {}
+
+  private final RegionStorage storage;
+
+  ReadWriteAccess(DomainDataRegion region, RegionStorage storage) {
+    super(region, storage);
+    this.storage = storage;
+  }
+
+  RegionStorage storage() {
+    return storage;
+  }
+
+  @Override
+  public AccessType getAccessType() {
+    return AccessType.READ_WRITE;
+  }
+
+  static long startOf(SharedSessionContractImplementor session) {
+    return session.getCacheTransactionSynchronization().getCachingTimestamp();
+  }
+
+  @Override
+  public Object get(SharedSessionContractImplementor session, Object cacheKey) {
+    String key = storage.key(cacheKey);
+    byte[] record = storage.read(session, key);
+    if (Records.kind(record) != Records.ITEM) {
+      return null;
+    }
+    // An item written after this transaction started may be newer than what it should see.
+    if (startOf(session) <= Records.itemTimestamp(record)) {
+      return null;
+    }
+    return storage.decode(key, record, Records.ITEM_PAYLOAD);
+  }
+
+  @Override
+  public boolean putFromLoad(
+      SharedSessionContractImplementor session, Object cacheKey, Object value, Object version) {
+    return putFromLoad(session, cacheKey, value, version, false);
+  }
+
+  @Override
+  public boolean putFromLoad(
+      SharedSessionContractImplementor session,
+      Object cacheKey,
+      Object value,
+      Object version,
+      boolean minimalPutOverride) {
+    String key = storage.key(cacheKey);
+    long started = startOf(session);
+    byte[] item = Records.item(started, Records.version(version), EntryCodec.encode(value));
+    EntryStore.PutFromLoad put =
+        new EntryStore.PutFromLoad(
+            key,
+            started,
+            item,
+            storage.ttlMillis(),
+            storage.maxTransactionAgeMicros(),
+            minimalPutOverride);
+    TransactionCache cache = TransactionCache.of(session);
+    if (cache != null && cache.buffer(put)) {
+      // Sent with the rest of the load. The store decides; predict its answer from what the
+      // multi-get saw, so put statistics count what is written in the usual (uncontended) case.
+      byte[] seen = cache.known(key);
+      return seen == null || seen == TransactionCache.ABSENT;
+    }
+    return storage
+        .store()
+        .putFromLoad(
+            key,
+            started,
+            item,
+            storage.ttlMillis(),
+            storage.maxTransactionAgeMicros(),
+            minimalPutOverride);
+  }
+
+  @Override
+  public SoftLock lockItem(
+      SharedSessionContractImplementor session, Object cacheKey, Object version) {
+    String key = storage.key(cacheKey);
+    storage.forget(session, key);
+    String token = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    return new Lock(
+        storage.store().lock(key, token, storage.lockTimeoutMicros(), storage.lockTtlMillis()));
+  }
+
+  @Override
+  public void unlockItem(SharedSessionContractImplementor session, Object cacheKey, SoftLock lock) {
+    String key = storage.key(cacheKey);
+    storage.forget(session, key);
+    storage.store().unlock(key, token(lock), storage.lockTtlMillis());
+  }
+
+  static String token(SoftLock lock) {
+    return lock instanceof Lock l ? l.token() : null;
+  }
+
+  /** after-update: caches the writer's value if its lock was never shared, else unlocks. */
+  boolean afterUpdate(
+      SharedSessionContractImplementor session,
+      Object cacheKey,
+      Object value,
+      Object version,
+      SoftLock lock) {
+    String key = storage.key(cacheKey);
+    storage.forget(session, key);
+    return storage
+        .store()
+        .afterUpdate(
+            key,
+            token(lock),
+            Records.version(version),
+            EntryCodec.encode(value),
+            storage.ttlMillis(),
+            storage.lockTtlMillis());
+  }
+
+  boolean afterInsert(
+      SharedSessionContractImplementor session, Object cacheKey, Object value, Object version) {
+    String key = storage.key(cacheKey);
+    storage.forget(session, key);
+    return storage
+        .store()
+        .afterInsert(key, Records.version(version), EntryCodec.encode(value), storage.ttlMillis());
+  }
+
+  @Override
+  public void remove(SharedSessionContractImplementor session, Object cacheKey) {
+    String key = storage.key(cacheKey);
+    storage.forget(session, key);
+    storage.store().removeUnlessLocked(key);
+  }
+
+  @Override
+  public void removeAll(SharedSessionContractImplementor session) {
+    // As Hibernate's READ_WRITE: bulk operations lock and then clear the region instead.
+  }
+
+  @Override
+  public boolean contains(Object cacheKey) {
+    return Records.kind(storage.store().get(storage.key(cacheKey))) == Records.ITEM;
+  }
+}

@@ -1,0 +1,379 @@
+package dev.coalesce.cache.region;
+
+import dev.coalesce.redis.LuaScript;
+import dev.coalesce.redis.RedisClock;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.RBatch;
+import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
+import org.redisson.client.codec.ByteArrayCodec;
+
+/**
+ * Entries in Redis, one key per entry. Reads are {@code GET}/{@code MGET}; every READ_WRITE step is
+ * one call of {@code entry.lua}; write-backs of a load are one pipeline.
+ *
+ * <p>When Redis does not answer, reads miss and writes are skipped; invalidations that could not be
+ * sent (unlocks, evictions) are kept and resent before this node reads from Redis again, so it
+ * never serves an entry that a write during the outage made stale.
+ */
+final class RedisEntryStore implements EntryStore {
+
+  private static final LuaScript ENTRY = LuaScript.fromResource(RedisEntryStore.class, "entry.lua");
+
+  private final RedissonClient client;
+  private final RedisClock clock;
+  private final Outage outage;
+  private final long lockTtlMillis;
+  private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+  private final Set<String> pendingPrefixDeletes = ConcurrentHashMap.newKeySet();
+
+  RedisEntryStore(RedissonClient client, RedisClock clock, Outage outage, long lockTtlMillis) {
+    this.client = client;
+    this.clock = clock;
+    this.outage = outage;
+    this.lockTtlMillis = lockTtlMillis;
+  }
+
+  @Override
+  public long nowMicros() {
+    return clock.nowMicros();
+  }
+
+  @Override
+  public byte[] get(String key) {
+    return call(
+        "reading an entry",
+        () -> client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).get(),
+        null);
+  }
+
+  @Override
+  public Map<String, byte[]> getAll(List<String> keys) {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    return call(
+        "reading " + keys.size() + " entries",
+        () -> client.getBuckets(ByteArrayCodec.INSTANCE).<byte[]>get(keys.toArray(new String[0])),
+        Collections.emptyMap());
+  }
+
+  @Override
+  public boolean exists(String key) {
+    return call("checking an entry", () -> client.getBucket(key).isExists(), false);
+  }
+
+  @Override
+  public void set(String key, byte[] record, long ttlMillis) {
+    call(
+        "writing an entry",
+        () -> {
+          if (ttlMillis > 0) {
+            client
+                .<byte[]>getBucket(key, ByteArrayCodec.INSTANCE)
+                .set(record, java.time.Duration.ofMillis(ttlMillis));
+          } else {
+            client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(record);
+          }
+          return null;
+        },
+        null);
+  }
+
+  @Override
+  public boolean setIfAbsent(String key, byte[] record, long ttlMillis) {
+    return call(
+        "writing an entry",
+        () ->
+            ttlMillis > 0
+                ? client
+                    .<byte[]>getBucket(key, ByteArrayCodec.INSTANCE)
+                    .setIfAbsent(record, java.time.Duration.ofMillis(ttlMillis))
+                : client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).setIfAbsent(record),
+        false);
+  }
+
+  @Override
+  public void delete(String key) {
+    if (!callOrRemember(key, () -> client.getBucket(key).delete())) {
+      pendingInvalidations.add(key);
+    }
+  }
+
+  @Override
+  public void deleteIfEquals(String key, byte[] record) {
+    call("deleting an undecodable entry", () -> script(key, "delete-if-equals", record), 0L);
+  }
+
+  @Override
+  public void deleteByPrefix(String prefix) {
+    Boolean done =
+        call(
+            "clearing a region",
+            () -> {
+              client.getKeys().deleteByPattern(glob(prefix) + "*");
+              return true;
+            },
+            false);
+    if (!done) {
+      pendingPrefixDeletes.add(prefix);
+    }
+  }
+
+  @Override
+  public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
+    byte[] held =
+        call(
+            "locking an entry",
+            () ->
+                ENTRY.<byte[]>eval(
+                    script(),
+                    RScript.Mode.READ_WRITE,
+                    RScript.ReturnType.VALUE,
+                    List.of(key),
+                    ascii("lock"),
+                    ascii(token),
+                    ascii(Long.toString(timeoutMicros)),
+                    ascii(Long.toString(lockTtlMillis))),
+            null);
+    return held == null ? null : new String(held, StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void unlock(String key, String token, long lockTtlMillis) {
+    if (token == null) {
+      invalidate(key, lockTtlMillis);
+      return;
+    }
+    if (!callOrRemember(
+        key, () -> script(key, "unlock", ascii(token), ascii(Long.toString(lockTtlMillis))))) {
+      pendingInvalidations.add(key);
+    }
+  }
+
+  @Override
+  public boolean afterUpdate(
+      String key,
+      String token,
+      String version,
+      byte[] payload,
+      long ttlMillis,
+      long lockTtlMillis) {
+    if (token == null) {
+      invalidate(key, lockTtlMillis);
+      return false;
+    }
+    Long[] result = new Long[1];
+    boolean sent =
+        callOrRemember(
+            key,
+            () ->
+                result[0] =
+                    script(
+                        key,
+                        "after-update",
+                        ascii(token),
+                        ascii(Long.toString(lockTtlMillis)),
+                        ascii(version),
+                        payload,
+                        ascii(Long.toString(ttlMillis))));
+    if (!sent) {
+      pendingInvalidations.add(key);
+      return false;
+    }
+    return result[0] != null && result[0] == 1L;
+  }
+
+  @Override
+  public boolean afterInsert(String key, String version, byte[] payload, long ttlMillis) {
+    return call(
+            "caching an inserted entry",
+            () ->
+                script(
+                    key, "after-insert", ascii(version), payload, ascii(Long.toString(ttlMillis))),
+            0L)
+        == 1L;
+  }
+
+  @Override
+  public void invalidate(String key, long lockTtlMillis) {
+    if (!callOrRemember(
+        key, () -> script(key, "invalidate", ascii(Long.toString(lockTtlMillis))))) {
+      pendingInvalidations.add(key);
+    }
+  }
+
+  @Override
+  public void removeUnlessLocked(String key) {
+    if (!callOrRemember(key, () -> script(key, "remove"))) {
+      pendingInvalidations.add(key);
+    }
+  }
+
+  @Override
+  public boolean putFromLoad(
+      String key,
+      long startedMicros,
+      byte[] item,
+      long ttlMillis,
+      long maxAgeMicros,
+      boolean minimalPut) {
+    return call(
+            "caching a loaded entry",
+            () ->
+                script(
+                    key,
+                    "put-from-load",
+                    ascii(Long.toString(startedMicros)),
+                    item,
+                    ascii(Long.toString(ttlMillis)),
+                    ascii(Long.toString(maxAgeMicros)),
+                    ascii(minimalPut ? "1" : "0")),
+            0L)
+        == 1L;
+  }
+
+  @Override
+  public void writeAll(List<Write> writes) {
+    if (writes.isEmpty()) {
+      return;
+    }
+    call(
+        "caching " + writes.size() + " loaded entries",
+        () -> {
+          RBatch batch = client.createBatch(BatchOptions.defaults());
+          RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+          for (Write write : writes) {
+            if (write instanceof AddIfAbsent add) {
+              if (add.ttlMillis() > 0) {
+                batch
+                    .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
+                    .setIfAbsentAsync(add.record(), java.time.Duration.ofMillis(add.ttlMillis()));
+              } else {
+                batch
+                    .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
+                    .setIfAbsentAsync(add.record());
+              }
+            } else if (write instanceof PutFromLoad put) {
+              ENTRY.evalAsync(
+                  scripts,
+                  RScript.Mode.READ_WRITE,
+                  RScript.ReturnType.LONG,
+                  List.of(put.key()),
+                  ascii("put-from-load"),
+                  ascii(Long.toString(put.startedMicros())),
+                  put.item(),
+                  ascii(Long.toString(put.ttlMillis())),
+                  ascii(Long.toString(put.maxAgeMicros())),
+                  ascii(put.minimalPut() ? "1" : "0"));
+            }
+          }
+          batch.execute();
+          return null;
+        },
+        null);
+  }
+
+  @Override
+  public void close() {
+    // The client belongs to the shared RedisConnection service, which shuts it down.
+  }
+
+  /** Keys whose invalidation waits for Redis to come back (for tests and diagnostics). */
+  int pendingInvalidations() {
+    return pendingInvalidations.size() + pendingPrefixDeletes.size();
+  }
+
+  private RScript script() {
+    return client.getScript(ByteArrayCodec.INSTANCE);
+  }
+
+  private Long script(String key, String step, Object... args) {
+    Object[] all = new Object[args.length + 1];
+    all[0] = ascii(step);
+    System.arraycopy(args, 0, all, 1, args.length);
+    return ENTRY.eval(
+        script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG, List.of(key), all);
+  }
+
+  /** Runs an invalidating write; false if Redis is down (the caller remembers the key). */
+  private boolean callOrRemember(String key, Runnable write) {
+    return call(
+        "invalidating an entry",
+        () -> {
+          write.run();
+          return true;
+        },
+        false);
+  }
+
+  private <T> T call(String what, Supplier<T> operation, T whenDown) {
+    if (!resendPendingInvalidations()) {
+      return whenDown;
+    }
+    try {
+      T result = operation.get();
+      outage.succeeded();
+      return result;
+    } catch (RedisException e) {
+      outage.failed(what, e);
+      return whenDown;
+    }
+  }
+
+  /** True if nothing is pending (any more) and Redis may be tried now. */
+  private boolean resendPendingInvalidations() {
+    if (!outage.mayTry()) {
+      return false;
+    }
+    if (pendingInvalidations.isEmpty() && pendingPrefixDeletes.isEmpty()) {
+      return true;
+    }
+    try {
+      for (String prefix : new ArrayList<>(pendingPrefixDeletes)) {
+        client.getKeys().deleteByPattern(glob(prefix) + "*");
+        pendingPrefixDeletes.remove(prefix);
+      }
+      List<String> keys = new ArrayList<>(pendingInvalidations);
+      if (!keys.isEmpty()) {
+        RBatch batch = client.createBatch(BatchOptions.defaults());
+        RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+        for (String key : keys) {
+          ENTRY.evalAsync(
+              scripts,
+              RScript.Mode.READ_WRITE,
+              RScript.ReturnType.LONG,
+              List.of(key),
+              ascii("invalidate"),
+              ascii(Long.toString(lockTtlMillis)));
+        }
+        batch.execute();
+        keys.forEach(pendingInvalidations::remove);
+      }
+      outage.succeeded();
+      return true;
+    } catch (RedisException e) {
+      outage.failed("resending invalidations", e);
+      return false;
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Escapes glob characters of a key prefix for SCAN MATCH. */
+  private static String glob(String prefix) {
+    return prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+  }
+}

@@ -1,0 +1,227 @@
+package dev.coalesce.cache.region;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import org.hibernate.cache.spi.support.DomainDataStorageAccess;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.jboss.logging.Logger;
+
+/**
+ * The entries of one region in an {@link EntryStore}: one key per entry, {@code
+ * <namespace>:<region>:<key text>}. Reads consult the session's {@link TransactionCache} first, so
+ * a prefetched entry costs no round trip; an entry that fails to decode is a miss and is deleted.
+ *
+ * <p>Used directly (plain values) by the query-results and timestamps regions and by Hibernate's
+ * READ_ONLY and NONSTRICT_READ_WRITE access, and through {@link ReadWriteAccess} for READ_WRITE.
+ */
+public final class RegionStorage implements DomainDataStorageAccess {
+
+  private static final Logger LOG = Logger.getLogger(RegionStorage.class);
+
+  private final String regionName;
+  private final String prefix;
+  private final EntryStore store;
+  private final long ttlMillis;
+  private final long lockTimeoutMicros;
+
+  RegionStorage(
+      String regionName, String prefix, EntryStore store, long ttlMillis, long lockTimeoutMicros) {
+    this.regionName = regionName;
+    this.prefix = prefix;
+    this.store = store;
+    this.ttlMillis = ttlMillis;
+    this.lockTimeoutMicros = lockTimeoutMicros;
+  }
+
+  String regionName() {
+    return regionName;
+  }
+
+  EntryStore store() {
+    return store;
+  }
+
+  long ttlMillis() {
+    return ttlMillis;
+  }
+
+  long lockTimeoutMicros() {
+    return lockTimeoutMicros;
+  }
+
+  /** Unlocked locks are kept this long, longer than any transaction that may still put. */
+  long lockTtlMillis() {
+    return Math.max(1, lockTimeoutMicros / 1_000) * 2;
+  }
+
+  /** The oldest a transaction may be for its reads to be cached, see {@code entry.lua}. */
+  long maxTransactionAgeMicros() {
+    return ttlMillis > 0 ? Math.min(lockTimeoutMicros, ttlMillis * 1_000) : lockTimeoutMicros;
+  }
+
+  /** The Redis key of a cache key. */
+  String key(Object cacheKey) {
+    if (cacheKey instanceof CacheKey key) {
+      return prefix + key.text();
+    }
+    if (cacheKey instanceof String s) {
+      return prefix + "'" + s;
+    }
+    // Query keys and keys of an enforced keys factory: a digest of their serialized form.
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(EntryCodec.encode(cacheKey));
+      return prefix + "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** The record under {@code key}: from the session's prefetched entries, else from the store. */
+  byte[] read(SharedSessionContractImplementor session, String key) {
+    TransactionCache cache = session == null ? null : TransactionCache.of(session);
+    if (cache != null) {
+      if (cache.isCollecting()) {
+        cache.collect(key);
+        return null;
+      }
+      byte[] known = cache.known(key);
+      if (known != null) {
+        return known == TransactionCache.ABSENT ? null : known;
+      }
+    }
+    return store.get(key);
+  }
+
+  /** One multi-get of the keys the session does not know yet. */
+  void prefetch(SharedSessionContractImplementor session, Collection<?> cacheKeys) {
+    TransactionCache cache = TransactionCache.of(session);
+    if (cache == null) {
+      return;
+    }
+    List<String> keys = new ArrayList<>(cacheKeys.size());
+    for (Object cacheKey : cacheKeys) {
+      String key = key(cacheKey);
+      if (!cache.isKnown(key)) {
+        keys.add(key);
+      }
+    }
+    prefetchKeys(cache, keys);
+  }
+
+  static void prefetchKeys(TransactionCache cache, EntryStore store, List<String> keys) {
+    if (!keys.isEmpty()) {
+      cache.remember(keys, store.getAll(keys));
+    }
+  }
+
+  private void prefetchKeys(TransactionCache cache, List<String> keys) {
+    prefetchKeys(cache, store, keys);
+  }
+
+  /** Decodes a payload; an undecodable one is deleted (unless it changed) and reads as a miss. */
+  Object decode(String key, byte[] record, int offset) {
+    try {
+      return EntryCodec.decode(record, offset);
+    } catch (UndecodableEntryException e) {
+      LOG.debugf(
+          "Second-level cache region %s: entry %s cannot be decoded (%s); deleting it",
+          regionName, key, e.getMessage());
+      store.deleteIfEquals(key, record);
+      return null;
+    }
+  }
+
+  void forget(SharedSessionContractImplementor session, String key) {
+    TransactionCache cache = session == null ? null : TransactionCache.of(session);
+    if (cache != null) {
+      cache.forget(key);
+    }
+  }
+
+  /** Sends the write now, or buffers it in the session's open batch. */
+  void write(SharedSessionContractImplementor session, EntryStore.Write write) {
+    TransactionCache cache = session == null ? null : TransactionCache.of(session);
+    if (cache == null || !cache.buffer(write)) {
+      store.writeAll(List.of(write));
+    }
+  }
+
+  // ~~~ plain values (StorageAccess)
+
+  @Override
+  public Object getFromCache(Object cacheKey, SharedSessionContractImplementor session) {
+    String key = key(cacheKey);
+    byte[] record = read(session, key);
+    if (record == null) {
+      return null;
+    }
+    if (Records.kind(record) != Records.PLAIN) {
+      // written by another access type or format: unusable here
+      store.deleteIfEquals(key, record);
+      return null;
+    }
+    return decode(key, record, Records.PLAIN_PAYLOAD);
+  }
+
+  @Override
+  public void putIntoCache(
+      Object cacheKey, Object value, SharedSessionContractImplementor session) {
+    String key = key(cacheKey);
+    store.set(key, Records.plain(EntryCodec.encode(value)), ttlMillis);
+    forget(session, key);
+  }
+
+  @Override
+  public void putFromLoad(Object cacheKey, Object value, SharedSessionContractImplementor session) {
+    String key = key(cacheKey);
+    write(
+        session,
+        new EntryStore.AddIfAbsent(key, Records.plain(EntryCodec.encode(value)), ttlMillis));
+  }
+
+  @Override
+  public boolean contains(Object cacheKey) {
+    return store.exists(key(cacheKey));
+  }
+
+  @Override
+  public void removeFromCache(Object cacheKey, SharedSessionContractImplementor session) {
+    String key = key(cacheKey);
+    store.delete(key);
+    forget(session, key);
+  }
+
+  @Override
+  public void clearCache(SharedSessionContractImplementor session) {
+    evictData();
+  }
+
+  @Override
+  public void evictData() {
+    store.deleteByPrefix(prefix);
+  }
+
+  @Override
+  public void evictData(Object cacheKey) {
+    store.delete(key(cacheKey));
+  }
+
+  @Override
+  public void release() {
+    // the store outlives regions; the region factory closes it
+  }
+
+  @Override
+  public String toString() {
+    return "RegionStorage[" + regionName + " at " + prefix + "*]";
+  }
+
+  static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}

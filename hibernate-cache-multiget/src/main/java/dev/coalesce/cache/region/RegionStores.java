@@ -1,0 +1,114 @@
+package dev.coalesce.cache.region;
+
+import dev.coalesce.redis.KeyNamespace;
+import dev.coalesce.redis.RedisClock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The store of one region factory and the storages of its regions: what {@code
+ * MultigetRegionFactory} builds at start and hands regions and sessions.
+ */
+public final class RegionStores implements AutoCloseable {
+
+  private final EntryStore store;
+  private final KeyNamespace keys;
+  private final Duration defaultTtl;
+  private final Map<String, Duration> regionTtls;
+  private final long lockTimeoutMicros;
+  private final RedisClock clock;
+
+  private RegionStores(
+      EntryStore store,
+      RedisClock clock,
+      KeyNamespace keys,
+      Duration defaultTtl,
+      Map<String, Duration> regionTtls,
+      Duration lockTimeout) {
+    this.store = store;
+    this.clock = clock;
+    this.keys = keys;
+    this.defaultTtl = defaultTtl;
+    this.regionTtls = Map.copyOf(regionTtls);
+    this.lockTimeoutMicros = lockTimeout.toNanos() / 1_000;
+  }
+
+  /** Entries in Redis, stamped with Redis time through {@code clock}. */
+  public static RegionStores redis(
+      RedissonClient client,
+      RedisClock clock,
+      String target,
+      KeyNamespace keys,
+      Duration defaultTtl,
+      Map<String, Duration> regionTtls,
+      Duration lockTimeout,
+      Duration outageRetry,
+      LongSupplier nanoTime) {
+    long lockTtlMillis = Math.max(1, lockTimeout.toMillis()) * 2;
+    Outage outage = new Outage(target, nanoTime, outageRetry.toNanos());
+    return new RegionStores(
+        new RedisEntryStore(client, clock, outage, lockTtlMillis),
+        clock,
+        keys,
+        defaultTtl,
+        regionTtls,
+        lockTimeout);
+  }
+
+  /** Entries in this JVM, on {@code clockMicros}. */
+  public static RegionStores local(
+      LongSupplier clockMicros,
+      KeyNamespace keys,
+      Duration defaultTtl,
+      Map<String, Duration> regionTtls,
+      Duration lockTimeout) {
+    return new RegionStores(
+        new LocalEntryStore(clockMicros), null, keys, defaultTtl, regionTtls, lockTimeout);
+  }
+
+  /** Storage of an entity/collection/natural-id or query-results region. */
+  public RegionStorage region(String regionName) {
+    Duration ttl = regionTtls.getOrDefault(regionName, defaultTtl);
+    return new RegionStorage(
+        regionName, prefix(regionName), store, ttl.toMillis(), lockTimeoutMicros);
+  }
+
+  /** Storage of the timestamps region: its entries never expire (a missing one reads as fresh). */
+  public RegionStorage timestamps(String regionName) {
+    return new RegionStorage(regionName, prefix(regionName), store, 0, lockTimeoutMicros);
+  }
+
+  private String prefix(String regionName) {
+    return keys.key("c", regionName) + ":";
+  }
+
+  /**
+   * A session's caching timestamp: the store's time, lowered by the clock's uncertainty so that
+   * "started after" comparisons against times Redis stamped never err on the unsafe side.
+   */
+  public long nextTimestamp() {
+    long now = store.nowMicros();
+    return clock == null ? now : now - clock.uncertaintyMicros();
+  }
+
+  public long lockTimeoutMicros() {
+    return lockTimeoutMicros;
+  }
+
+  public TransactionCache newTransactionCache(SharedSessionContractImplementor session) {
+    return new TransactionCache(session, this::nextTimestamp, store);
+  }
+
+  /** The configured TTL of {@code regionName}, for diagnostics and tests. */
+  public Duration ttl(String regionName) {
+    return regionTtls.getOrDefault(regionName, defaultTtl);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

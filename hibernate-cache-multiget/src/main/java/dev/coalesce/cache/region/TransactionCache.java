@@ -1,0 +1,143 @@
+package dev.coalesce.cache.region;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.hibernate.cache.spi.CacheTransactionSynchronization;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+/**
+ * One session's view of the cache: its caching timestamp (Redis time, from the local clock plus the
+ * measured offset, so opening a session costs no round trip), the entries prefetched by a multi-get
+ * (absent ones too) until the transaction completes, and the write-backs of the load in progress,
+ * sent as one pipeline when it ends.
+ *
+ * <p>Hibernate still makes its per-id cache calls (so its statistics stay right); they are answered
+ * from here.
+ */
+public final class TransactionCache implements CacheTransactionSynchronization {
+
+  static final byte[] ABSENT = new byte[0];
+
+  private final SharedSessionContractImplementor session;
+  private final LongSupplier timestamps;
+  private final EntryStore store;
+  private final Map<String, byte[]> known = new HashMap<>();
+  private final List<EntryStore.Write> writes = new ArrayList<>();
+  private long timestamp;
+  private int batchDepth;
+  private List<String> collected;
+
+  TransactionCache(
+      SharedSessionContractImplementor session, LongSupplier timestamps, EntryStore store) {
+    this.session = session;
+    this.timestamps = timestamps;
+    this.store = store;
+    this.timestamp = timestamps.getAsLong();
+  }
+
+  /** The session's cache view, or null if the session's factory does not use this cache. */
+  public static TransactionCache of(SharedSessionContractImplementor session) {
+    return session.getCacheTransactionSynchronization() instanceof TransactionCache cache
+        ? cache
+        : null;
+  }
+
+  @Override
+  public long getCachingTimestamp() {
+    return timestamp;
+  }
+
+  @Override
+  public void transactionJoined() {
+    timestamp = timestamps.getAsLong();
+    known.clear();
+  }
+
+  @Override
+  public void transactionCompleting() {
+    flush();
+  }
+
+  @Override
+  public void transactionCompleted(boolean successful) {
+    flush();
+    known.clear();
+  }
+
+  /** A load of many entries starts: buffer its write-backs until the outermost one ends. */
+  public void beginBatch() {
+    batchDepth++;
+  }
+
+  /** Ends {@link #beginBatch()}; the outermost end sends the buffered write-backs at once. */
+  public void endBatch() {
+    if (--batchDepth == 0) {
+      flush();
+      if (!session.isTransactionInProgress()) {
+        known.clear();
+      }
+    }
+  }
+
+  /**
+   * Starts recording the keys the cache is asked for, answering each with a miss and without going
+   * to the store: how the queued ids of a batch fetch are learned before one multi-get.
+   */
+  public void startCollecting() {
+    collected = new ArrayList<>();
+  }
+
+  /** Stops recording and returns the recorded keys. */
+  public List<String> stopCollecting() {
+    List<String> keys = collected;
+    collected = null;
+    return keys == null ? List.of() : keys;
+  }
+
+  boolean isCollecting() {
+    return collected != null;
+  }
+
+  void collect(String key) {
+    collected.add(key);
+  }
+
+  byte[] known(String key) {
+    return known.get(key);
+  }
+
+  boolean isKnown(String key) {
+    return known.containsKey(key);
+  }
+
+  void remember(List<String> keys, Map<String, byte[]> found) {
+    for (String key : keys) {
+      byte[] record = found.get(key);
+      known.put(key, record == null ? ABSENT : record);
+    }
+  }
+
+  void forget(String key) {
+    known.remove(key);
+  }
+
+  /** Buffers the write if a batch is open; false if the caller must send it now. */
+  boolean buffer(EntryStore.Write write) {
+    if (batchDepth <= 0) {
+      return false;
+    }
+    writes.add(write);
+    return true;
+  }
+
+  private void flush() {
+    if (!writes.isEmpty()) {
+      List<EntryStore.Write> batch = new ArrayList<>(writes);
+      writes.clear();
+      store.writeAll(batch);
+    }
+  }
+}

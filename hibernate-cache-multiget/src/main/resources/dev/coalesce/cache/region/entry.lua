@@ -1,0 +1,145 @@
+-- One atomic step of the multi-get cache on one entry (KEYS[1]); ARGV[1] names the step.
+-- Record layout (see Records.java):
+--   item  '1I' timestamp(16) version(21) payload
+--   lock  '1L' token(16) holders(4) timeout(16) unlocked-at(16) concurrent(1)
+-- Times are Redis TIME in microseconds, so every node stamps with one clock.
+local key = KEYS[1]
+local op = ARGV[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+
+local function pad(n)
+  return string.format('%016d', n)
+end
+
+local function parse(cur)
+  if not cur or string.sub(cur, 1, 1) ~= '1' then
+    return nil
+  end
+  local kind = string.sub(cur, 2, 2)
+  if kind == 'I' and string.len(cur) >= 39 then
+    return {kind = 'I', ts = tonumber(string.sub(cur, 3, 18)), version = string.sub(cur, 19, 39)}
+  elseif kind == 'L' and string.len(cur) == 55 then
+    return {kind = 'L', token = string.sub(cur, 3, 18), holders = tonumber(string.sub(cur, 19, 22)),
+            timeout = tonumber(string.sub(cur, 23, 38)), unlocked = tonumber(string.sub(cur, 39, 54)),
+            concurrent = string.sub(cur, 55, 55)}
+  end
+  return nil
+end
+
+local function write_lock(token, holders, timeout, unlocked, concurrent, ttl_ms)
+  redis.call('SET', key, '1L' .. token .. string.format('%04d', holders) .. pad(timeout)
+    .. pad(unlocked) .. concurrent, 'PX', ttl_ms)
+end
+
+local function live(e)
+  return e ~= nil and e.kind == 'L' and e.holders > 0 and now < e.timeout
+end
+
+-- An unlocked lock released now: hides any value and refuses the put-from-loads of every
+-- transaction that started before now.
+local function invalidate(ttl_ms)
+  write_lock('0000000000000000', 0, now, now, '0', ttl_ms)
+end
+
+local e = parse(redis.call('GET', key))
+
+if op == 'lock' then
+  -- ARGV: token, timeout (us), lock ttl (ms). Returns the token of the lock now held.
+  if live(e) then
+    local holders = e.holders + 1
+    if holders > 9999 then holders = 9999 end
+    write_lock(e.token, holders, now + tonumber(ARGV[3]), e.unlocked, '1', ARGV[4])
+    return e.token
+  end
+  write_lock(ARGV[2], 1, now + tonumber(ARGV[3]), now, '0', ARGV[4])
+  return ARGV[2]
+
+elseif op == 'unlock' or op == 'after-update' then
+  -- ARGV: token, lock ttl (ms) [, version, payload, ttl (ms)]. Returns 1 if the value was cached.
+  if e ~= nil and e.kind == 'L' and e.token == ARGV[2] and e.holders > 0 then
+    if op == 'after-update' and e.holders == 1 and e.concurrent == '0' then
+      redis.call('SET', key, '1I' .. pad(now) .. ARGV[4] .. ARGV[5], 'PX', ARGV[6])
+      return 1
+    end
+    -- A lock that saw several writers never takes a writer's value: after the last one leaves,
+    -- only transactions that start later may fill it.
+    local holders = e.holders - 1
+    local unlocked = e.unlocked
+    if holders == 0 then unlocked = now end
+    write_lock(e.token, holders, e.timeout, unlocked, e.concurrent, ARGV[3])
+    return 0
+  end
+  if live(e) then
+    return 0
+  end
+  -- Our lock expired or was evicted meanwhile: whatever is cached may predate our commit.
+  invalidate(ARGV[3])
+  return 0
+
+elseif op == 'after-insert' then
+  -- ARGV: version, payload, ttl (ms)
+  if redis.call('EXISTS', key) == 1 then
+    return 0
+  end
+  redis.call('SET', key, '1I' .. pad(now) .. ARGV[2] .. ARGV[3], 'PX', ARGV[4])
+  return 1
+
+elseif op == 'put-from-load' then
+  -- ARGV: transaction start (us), item record, ttl (ms), max transaction age (us), minimal put
+  local started = tonumber(ARGV[2])
+  if now - started > tonumber(ARGV[5]) then
+    -- Older than any lock or invalidation we still remember: it may have read a value a writer
+    -- replaced and whose trace has expired.
+    return 0
+  end
+  if e == nil then
+    redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
+    return 1
+  end
+  if e.kind == 'L' then
+    local released = e.unlocked
+    if e.holders > 0 then
+      if now < e.timeout then return 0 end
+      released = e.timeout
+    end
+    -- Only a transaction that started after the last writer left has read committed data.
+    if started > released then
+      redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
+      return 1
+    end
+    return 0
+  end
+  if ARGV[6] == '1' then
+    return 0
+  end
+  local version = string.sub(ARGV[3], 19, 39)
+  if string.sub(version, 1, 1) == 'v' and string.sub(e.version, 1, 1) == 'v' and e.version < version then
+    redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
+    return 1
+  end
+  return 0
+
+elseif op == 'remove' then
+  -- Deletes the entry unless a writer's lock is on it.
+  if e ~= nil and e.kind == 'L' then
+    return 0
+  end
+  return redis.call('DEL', key)
+
+elseif op == 'invalidate' then
+  -- ARGV: lock ttl (ms)
+  if live(e) then
+    return 0
+  end
+  invalidate(ARGV[2])
+  return 1
+
+elseif op == 'delete-if-equals' then
+  -- ARGV: the value that failed to decode
+  if redis.call('GET', key) == ARGV[2] then
+    return redis.call('DEL', key)
+  end
+  return 0
+end
+return redis.error_reply('unknown step ' .. tostring(op))
