@@ -1,47 +1,260 @@
 package dev.coalesce.buffer.boot;
 
+import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferStats;
+import dev.coalesce.buffer.BufferedCounter;
 import dev.coalesce.buffer.CounterBuffer;
+import dev.coalesce.buffer.capture.TransactionDeltas;
+import dev.coalesce.buffer.flush.Flusher;
+import dev.coalesce.buffer.flush.Ledger;
+import dev.coalesce.buffer.flush.StatsRecorder;
+import dev.coalesce.buffer.model.CounterModel;
+import dev.coalesce.buffer.model.EntityCounters;
+import dev.coalesce.buffer.store.CounterKey;
+import dev.coalesce.buffer.store.DeltaStore;
+import dev.coalesce.buffer.store.PendingDelta;
+import dev.coalesce.buffer.store.StoreUnreachableException;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.hibernate.SessionFactory;
+import org.hibernate.SessionFactoryObserver;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.persister.entity.EntityPersister;
+import org.jboss.logging.Logger;
 
-/** The counter buffer of one SessionFactory. */
-public final class BufferRuntime implements CounterBuffer {
+/**
+ * The counter buffer of one SessionFactory: receives committed deltas from the capture listeners,
+ * pushes them to the store, runs the flusher every interval and drains it when the factory closes.
+ */
+public final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
+
+  private static final Logger LOG = Logger.getLogger(BufferRuntime.class);
 
   private static final Map<SessionFactoryImplementor, BufferRuntime> RUNNING =
       new ConcurrentHashMap<>();
+
+  private final transient SessionFactoryImplementor factory;
+  private final transient Map<String, Set<String>> declarations;
+  private final transient BufferConfig config;
+  private final transient DeltaStore store;
+  private final transient StatsRecorder stats = new StatsRecorder();
+  private final transient TransactionDeltas deltas;
+  private final transient AtomicBoolean storeDown = new AtomicBoolean();
+  private transient volatile CounterModel model = CounterModel.empty();
+  private transient volatile Flusher flusher;
+  private transient ScheduledExecutorService scheduler;
+
+  BufferRuntime(
+      SessionFactoryImplementor factory,
+      Map<String, Set<String>> declarations,
+      BufferConfig config,
+      DeltaStore store) {
+    this.factory = factory;
+    this.declarations = declarations;
+    this.config = config;
+    this.store = store;
+    this.deltas = new TransactionDeltas(this::committed);
+  }
 
   /** The buffer of a factory; see {@link CounterBuffer#of(EntityManagerFactory)}. */
   public static CounterBuffer of(EntityManagerFactory factory) {
     SessionFactoryImplementor sessionFactory = factory.unwrap(SessionFactoryImplementor.class);
     BufferRuntime runtime = RUNNING.get(sessionFactory);
     if (runtime == null) {
-      throw new IllegalStateException("No counter buffer runs for this factory (not yet wired)");
+      throw new IllegalStateException(
+          "No counter buffer runs for this factory: it is closed, or "
+              + BufferSettings.ENABLED
+              + " is false, or hibernate-buffer's integrator did not run");
     }
     return runtime;
+  }
+
+  CounterModel model() {
+    return model;
+  }
+
+  TransactionDeltas deltas() {
+    return deltas;
+  }
+
+  @Override
+  public void sessionFactoryCreated(SessionFactory created) {
+    model = CounterModel.build(factory.getMappingMetamodel(), declarations);
+    if (!model.isEmpty()) {
+      Ledger ledger =
+          new Ledger(
+              (String) factory.getProperties().get("hibernate.default_catalog"),
+              (String) factory.getProperties().get("hibernate.default_schema"));
+      ledger.create(factory, config.partitions());
+      flusher = new Flusher(factory, model, store, ledger, config.maxRowsPerFlush(), stats);
+      scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "coalesce-buffer-flusher");
+                thread.setDaemon(true);
+                return thread;
+              });
+      long interval = config.flushInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(
+          this::backgroundFlush, interval, interval, TimeUnit.MILLISECONDS);
+    }
+    RUNNING.put(factory, this);
+  }
+
+  @Override
+  public void sessionFactoryClosing(SessionFactory closing) {
+    RUNNING.remove(factory, this);
+    if (scheduler == null) {
+      return;
+    }
+    // the last flush runs on the flusher thread, after any flush in progress, bounded in time
+    Future<Long> last = scheduler.submit(flusher::flushAll);
+    scheduler.shutdown();
+    try {
+      long rows = last.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      LOG.debugf("Final counter flush updated %d rows", rows);
+    } catch (TimeoutException e) {
+      last.cancel(true);
+      LOG.warnf(
+          "Final counter flush did not finish within %s (%s); what is not flushed stays in the %s"
+              + " store",
+          config.shutdownTimeout(),
+          BufferSettings.SHUTDOWN_TIMEOUT,
+          config.store().name().toLowerCase());
+    } catch (ExecutionException e) {
+      LOG.errorf(
+          e.getCause(),
+          "Final counter flush failed; what is not flushed stays in the %s store",
+          config.store().name().toLowerCase());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("Interrupted while waiting for the final counter flush");
+    }
+    store.close();
+  }
+
+  private void backgroundFlush() {
+    try {
+      flusher.flushAll();
+    } catch (RuntimeException e) {
+      // what was claimed stays in flight and is retried at the next interval
+      LOG.warnf(e, "Counter flush failed; retrying in %s", config.flushInterval());
+    }
+  }
+
+  /** Deltas of one committed transaction. */
+  private void committed(Map<CounterKey, Long> committed, long increments) {
+    stats.incrementsAccepted.add(increments);
+    try {
+      store.push(committed);
+      stats.deltasPushed.add(committed.size());
+      if (storeDown.compareAndSet(true, false)) {
+        LOG.info("Counter store reachable again");
+      }
+    } catch (StoreUnreachableException e) {
+      if (storeDown.compareAndSet(false, true)) {
+        LOG.warnf(
+            e, "Counter store unreachable; applying committed deltas directly to the database");
+      }
+      stats.directFallbacks.increment();
+      flusher.applyDirect(committed);
+    }
   }
 
   @Override
   public void increment(
       EntityManager em, Class<?> entity, Object id, String attribute, long delta) {
-    throw new UnsupportedOperationException("not yet implemented");
+    CounterKey key = key(entity, id, attribute);
+    deltas.add(em.unwrap(SharedSessionContractImplementor.class), key, delta);
   }
 
   @Override
   public long pending(Class<?> entity, Object id, String attribute) {
-    throw new UnsupportedOperationException("not yet implemented");
+    CounterKey key = key(entity, id, attribute);
+    PendingDelta pending = store.pending(key);
+    long total = pending.live();
+    if (pending.inflight() != 0
+        && pending.inflightSeq() > flusher.appliedSeq(key.partition(store.partitions()))) {
+      total += pending.inflight();
+    }
+    return total;
   }
 
   @Override
   public long flush() {
-    throw new UnsupportedOperationException("not yet implemented");
+    Flusher current = flusher;
+    return current == null ? 0 : current.flushAll();
   }
 
   @Override
   public BufferStats stats() {
-    throw new UnsupportedOperationException("not yet implemented");
+    return new BufferStats(
+        stats.incrementsAccepted.sum(),
+        stats.deltasPushed.sum(),
+        stats.rowsFlushed.sum(),
+        stats.flushes.sum(),
+        stats.rowsFailed.sum(),
+        stats.directFallbacks.sum(),
+        Duration.ofMillis(store.oldestPendingAgeMillis().orElse(0)));
+  }
+
+  private CounterKey key(Class<?> entity, Object id, String attribute) {
+    if (entity == null || attribute == null) {
+      throw new IllegalArgumentException("entity and attribute must not be null");
+    }
+    EntityPersister persister = factory.getMappingMetamodel().findEntityDescriptor(entity);
+    if (persister == null) {
+      throw new IllegalArgumentException(
+          entity.getName() + " is not an entity of this SessionFactory");
+    }
+    EntityCounters counters = model.forEntity(persister.getEntityName());
+    if (counters == null) {
+      throw new IllegalArgumentException(
+          entity.getSimpleName()
+              + "."
+              + attribute
+              + " is not a @"
+              + BufferedCounter.class.getSimpleName()
+              + " attribute: "
+              + entity.getSimpleName()
+              + " has no buffered counters");
+    }
+    if (!counters.has(attribute)) {
+      throw new IllegalArgumentException(
+          entity.getSimpleName()
+              + "."
+              + attribute
+              + " is not a @"
+              + BufferedCounter.class.getSimpleName()
+              + " attribute; the buffered counters of "
+              + entity.getSimpleName()
+              + " are "
+              + counters.attributes());
+    }
+    if (id == null || !counters.root().isIdInstance(id)) {
+      throw new IllegalArgumentException(
+          "Id "
+              + id
+              + (id == null ? "" : " of type " + id.getClass().getName())
+              + " for "
+              + entity.getSimpleName()
+              + "."
+              + attribute
+              + ": expected a non-null "
+              + counters.root().idClass().getName());
+    }
+    return counters.key(attribute, id);
   }
 }

@@ -1,0 +1,57 @@
+package dev.coalesce.buffer.boot;
+
+import dev.coalesce.buffer.BufferSettings;
+import dev.coalesce.buffer.BufferSettings.Store;
+import dev.coalesce.redis.CoalesceConfigurationException;
+import dev.coalesce.redis.SettingsReader;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/** The buffer's settings, read and validated once at boot. */
+record BufferConfig(
+    boolean enabled,
+    Store store,
+    Duration flushInterval,
+    int partitions,
+    int maxRowsPerFlush,
+    Duration shutdownTimeout,
+    Clock clock) {
+
+  static BufferConfig read(Map<?, ?> settings, boolean redisConfigured) {
+    SettingsReader reader = new SettingsReader(settings);
+    Store store =
+        reader.choice(
+            BufferSettings.STORE, Store.class, redisConfigured ? Store.REDIS : Store.LOCAL);
+    if (store == Store.REDIS && !redisConfigured) {
+      throw new CoalesceConfigurationException(
+          "Invalid value 'redis' for setting "
+              + BufferSettings.STORE
+              + ": Redis is not configured; set "
+              + BufferSettings.REDIS_ADDRESS
+              + ", "
+              + BufferSettings.REDIS_CONFIG
+              + " or "
+              + BufferSettings.REDIS_CLIENT
+              + ", or use local");
+    }
+    Object clock = reader.raw(BufferSettings.CLOCK).orElse(Clock.systemUTC());
+    if (!(clock instanceof Clock)) {
+      throw new CoalesceConfigurationException(
+          "Invalid value of type "
+              + clock.getClass().getName()
+              + " for setting "
+              + BufferSettings.CLOCK
+              + ": expected a java.time.Clock instance");
+    }
+    return new BufferConfig(
+        reader.bool(BufferSettings.ENABLED, true),
+        store,
+        reader.duration(BufferSettings.FLUSH_INTERVAL, BufferSettings.DEFAULT_FLUSH_INTERVAL),
+        reader.positiveInt(BufferSettings.PARTITIONS, BufferSettings.DEFAULT_PARTITIONS),
+        reader.positiveInt(
+            BufferSettings.MAX_ROWS_PER_FLUSH, BufferSettings.DEFAULT_MAX_ROWS_PER_FLUSH),
+        reader.duration(BufferSettings.SHUTDOWN_TIMEOUT, BufferSettings.DEFAULT_SHUTDOWN_TIMEOUT),
+        (Clock) clock);
+  }
+}

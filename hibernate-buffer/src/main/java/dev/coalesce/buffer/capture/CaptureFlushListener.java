@@ -1,0 +1,32 @@
+package dev.coalesce.buffer.capture;
+
+import dev.coalesce.buffer.model.CounterModel;
+import dev.coalesce.buffer.model.EntityCounters;
+import java.util.function.Supplier;
+import org.hibernate.event.spi.FlushEntityEvent;
+import org.hibernate.event.spi.FlushEntityEventListener;
+
+/**
+ * Runs before Hibernate's own flush-entity listener: captures counter changes of managed entities
+ * that exist in the database. New entities are left to {@link InsertReconciler}: until their
+ * delayed INSERT runs, the entry's loaded state is the very array the INSERT writes.
+ */
+public final class CaptureFlushListener implements FlushEntityEventListener {
+
+  private final CounterCapture capture;
+
+  public CaptureFlushListener(Supplier<CounterModel> model, TransactionDeltas deltas) {
+    this.capture = new CounterCapture(model, deltas);
+  }
+
+  @Override
+  public void onFlushEntity(FlushEntityEvent event) {
+    var entry = event.getEntityEntry();
+    EntityCounters counters = capture.counters(entry.getPersister().getEntityName());
+    if (counters == null || !CounterCapture.capturable(entry)) {
+      return;
+    }
+    Object[] loaded = entry.getLoadedState();
+    capture.capture(event.getSession(), counters, event.getEntity(), entry.getId(), loaded, loaded);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.coalesce.buffer.capture;
+
+import dev.coalesce.buffer.store.CounterKey;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.engine.spi.TransactionCompletionCallbacks.AfterCompletionCallback;
+
+/**
+ * The deltas each open transaction has captured so far. They are handed to the committer after the
+ * database commit, all at once; a rolled-back transaction hands over nothing. Outside a transaction
+ * a delta is handed over at once.
+ */
+public final class TransactionDeltas {
+
+  /** Receives the deltas of one committed transaction. */
+  @FunctionalInterface
+  public interface Committer {
+    /**
+     * @param deltas summed per counter
+     * @param increments how many changes were captured, before summing
+     */
+    void committed(Map<CounterKey, Long> deltas, long increments);
+  }
+
+  private final Map<SharedSessionContractImplementor, Pending> open = new ConcurrentHashMap<>();
+  private final Committer committer;
+
+  public TransactionDeltas(Committer committer) {
+    this.committer = committer;
+  }
+
+  public void add(SharedSessionContractImplementor session, CounterKey key, long delta) {
+    if (delta == 0) {
+      return;
+    }
+    if (!session.isTransactionInProgress()) {
+      committer.committed(Map.of(key, delta), 1);
+      return;
+    }
+    Pending pending = open.get(session);
+    if (pending == null) {
+      pending = new Pending();
+      open.put(session, pending);
+      session.getTransactionCompletionCallbacks().registerCallback(pending);
+    }
+    pending.deltas.merge(key, delta, Long::sum);
+    pending.increments++;
+  }
+
+  /** Transactions with captured deltas that have not completed yet. */
+  int openTransactions() {
+    return open.size();
+  }
+
+  private final class Pending implements AfterCompletionCallback {
+    // one session is used by one thread at a time, as Hibernate requires
+    final Map<CounterKey, Long> deltas = new HashMap<>();
+    long increments;
+
+    @Override
+    public void doAfterTransactionCompletion(
+        boolean success, SharedSessionContractImplementor session) {
+      open.remove(session, this);
+      if (success) {
+        deltas.values().removeIf(delta -> delta == 0);
+        if (!deltas.isEmpty()) {
+          committer.committed(deltas, increments);
+        }
+      }
+    }
+  }
+}

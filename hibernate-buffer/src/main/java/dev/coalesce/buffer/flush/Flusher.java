@@ -1,0 +1,334 @@
+package dev.coalesce.buffer.flush;
+
+import dev.coalesce.buffer.model.CounterColumn;
+import dev.coalesce.buffer.model.CounterModel;
+import dev.coalesce.buffer.model.RootCounters;
+import dev.coalesce.buffer.store.Claim;
+import dev.coalesce.buffer.store.CounterKey;
+import dev.coalesce.buffer.store.DeltaStore;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.metamodel.mapping.JdbcMapping;
+import org.jboss.logging.Logger;
+
+/**
+ * Claims, applies and acknowledges the deltas of each partition (DESIGN section 3): one database
+ * transaction per claim that first advances the partition's ledger row, then runs one JDBC-batched
+ * {@code UPDATE ... SET c = c + ?} per row, ids sorted. A claim whose sequence number the ledger
+ * already holds is acknowledged without applying it again.
+ */
+public final class Flusher {
+
+  private static final Logger LOG = Logger.getLogger(Flusher.class);
+
+  private final SessionFactoryImplementor factory;
+  private final CounterModel model;
+  private final DeltaStore store;
+  private final Ledger ledger;
+  private final int maxRows;
+  private final StatsRecorder stats;
+  private final CacheEviction eviction;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  public Flusher(
+      SessionFactoryImplementor factory,
+      CounterModel model,
+      DeltaStore store,
+      Ledger ledger,
+      int maxRows,
+      StatsRecorder stats) {
+    this.factory = factory;
+    this.model = model;
+    this.store = store;
+    this.ledger = ledger;
+    this.maxRows = maxRows;
+    this.stats = stats;
+    this.eviction = new CacheEviction(factory);
+  }
+
+  /**
+   * Flushes every partition until what was pending when it started is in the database.
+   *
+   * @return rows updated
+   */
+  public long flushAll() {
+    lock.lock();
+    try {
+      long[] floors = readLedger();
+      long rows = 0;
+      for (int partition = 0; partition < store.partitions(); partition++) {
+        // bounded: each pass either empties the partition or moves maxRows rows
+        for (int pass = 0; pass < 1_000; pass++) {
+          Optional<Claim> claim = store.claim(partition, maxRows, floors[partition]);
+          if (claim.isEmpty()) {
+            break;
+          }
+          Applied applied = apply(claim.get(), floors[partition]);
+          floors[partition] = Math.max(floors[partition], claim.get().seq());
+          rows += applied.rows;
+          if (applied.rowCount < maxRows) {
+            break;
+          }
+        }
+      }
+      return rows;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Applies deltas straight to the database in a new transaction, without the store: for a
+   * transaction whose push provably never reached the store.
+   *
+   * @return rows updated
+   */
+  public long applyDirect(Map<CounterKey, Long> deltas) {
+    List<RowUpdate> updates = rowUpdates(new Claim(-1, 0, deltas));
+    Map<CounterKey, Long> failed = new LinkedHashMap<>();
+    long updated;
+    try (var session = factory.openSession()) {
+      var tx = session.beginTransaction();
+      var locks = eviction.lock(session, updates);
+      boolean committed = false;
+      try {
+        updated =
+            session.doReturningWork(connection -> execute(connection, session, updates, failed));
+        tx.commit();
+        committed = true;
+      } finally {
+        if (!committed && tx.isActive()) {
+          tx.rollback();
+        }
+        eviction.release(session, locks, committed);
+      }
+    }
+    if (!failed.isEmpty()) {
+      stats.rowsFailed.add(failed.size());
+      LOG.errorf(
+          "Counter deltas lost because their UPDATE failed and the store is unreachable: %s",
+          failed);
+    }
+    return updated;
+  }
+
+  /** The last applied sequence number of {@code partition}, read from the database. */
+  public long appliedSeq(int partition) {
+    return readLedger()[partition];
+  }
+
+  private long[] readLedger() {
+    try (var session = factory.openSession()) {
+      return session.doReturningWork(connection -> ledger.lastSeqs(connection, store.partitions()));
+    }
+  }
+
+  private record Applied(long rows, int rowCount) {}
+
+  private Applied apply(Claim claim, long floor) {
+    List<RowUpdate> updates = rowUpdates(claim);
+    if (claim.seq() <= floor) {
+      // recovered claim the database already holds: only the ack was missing
+      store.ack(claim.partition(), claim.seq());
+      return new Applied(0, updates.size());
+    }
+    Map<CounterKey, Long> failed = new LinkedHashMap<>();
+    long updated;
+    try (var session = factory.openSession()) {
+      var tx = session.beginTransaction();
+      var locks = eviction.lock(session, updates);
+      boolean committed = false;
+      try {
+        Long rows =
+            session.doReturningWork(
+                connection -> {
+                  if (!ledger.advance(connection, claim.partition(), claim.seq())) {
+                    return null;
+                  }
+                  return execute(connection, session, updates, failed);
+                });
+        if (rows == null) {
+          tx.rollback();
+          store.ack(claim.partition(), claim.seq());
+          return new Applied(0, updates.size());
+        }
+        tx.commit();
+        committed = true;
+        updated = rows;
+      } finally {
+        if (!committed && tx.isActive()) {
+          tx.rollback();
+        }
+        eviction.release(session, locks, committed);
+      }
+    }
+    if (!failed.isEmpty()) {
+      stats.rowsFailed.add(failed.size());
+      store.setAside(claim.partition(), failed);
+    }
+    store.ack(claim.partition(), claim.seq());
+    stats.flushes.increment();
+    stats.rowsFlushed.add(updated);
+    return new Applied(updated, updates.size());
+  }
+
+  /** Runs the updates as JDBC batches; rows that fail are rolled back one by one and set aside. */
+  private long execute(
+      Connection connection,
+      SharedSessionContractImplementor session,
+      List<RowUpdate> updates,
+      Map<CounterKey, Long> failed)
+      throws SQLException {
+    Savepoint beforeRows = connection.setSavepoint();
+    try {
+      return executeBatches(connection, session, updates);
+    } catch (BatchUpdateException e) {
+      // the database aborts the whole statement batch: redo row by row to find the bad ones
+      connection.rollback(beforeRows);
+      long rows = 0;
+      for (RowUpdate update : updates) {
+        Savepoint beforeRow = connection.setSavepoint();
+        try (PreparedStatement statement = connection.prepareStatement(update.sql())) {
+          bind(statement, session, update);
+          rows += statement.executeUpdate();
+          connection.releaseSavepoint(beforeRow);
+        } catch (SQLException rowError) {
+          connection.rollback(beforeRow);
+          LOG.errorf(
+              "Counter update of %s id %s failed and is set aside: %s",
+              update.root().name(), update.idText(), rowError.getMessage());
+          failed.putAll(update.keys());
+        }
+      }
+      return rows;
+    }
+  }
+
+  private long executeBatches(
+      Connection connection, SharedSessionContractImplementor session, List<RowUpdate> updates)
+      throws SQLException {
+    Map<String, List<RowUpdate>> bySql = new LinkedHashMap<>();
+    for (RowUpdate update : updates) {
+      bySql.computeIfAbsent(update.sql(), s -> new ArrayList<>()).add(update);
+    }
+    long rows = 0;
+    for (Map.Entry<String, List<RowUpdate>> batch : bySql.entrySet()) {
+      try (PreparedStatement statement = connection.prepareStatement(batch.getKey())) {
+        for (RowUpdate update : batch.getValue()) {
+          bind(statement, session, update);
+          statement.addBatch();
+        }
+        int[] counts = statement.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+          if (counts[i] > 0 || counts[i] == Statement.SUCCESS_NO_INFO) {
+            rows++;
+          } else {
+            RowUpdate gone = batch.getValue().get(i);
+            LOG.debugf(
+                "Row %s id %s no longer exists; its counter delta is dropped",
+                gone.root().name(), gone.idText());
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void bind(
+      PreparedStatement statement, SharedSessionContractImplementor session, RowUpdate update)
+      throws SQLException {
+    int index = 1;
+    for (long delta : update.deltas()) {
+      statement.setLong(index++, delta);
+    }
+    JdbcMapping id = update.root().idJdbcMapping();
+    Object value = id.convertToRelationalValue(update.id());
+    ((org.hibernate.type.descriptor.ValueBinder) id.getJdbcValueBinder())
+        .bind(statement, value, index, session);
+  }
+
+  /** Groups a claim's deltas per row and table, sorted by SQL then id so lock order is stable. */
+  private List<RowUpdate> rowUpdates(Claim claim) {
+    Map<String, RowBuilder> builders = new LinkedHashMap<>();
+    for (Map.Entry<CounterKey, Long> entry : claim.deltas().entrySet()) {
+      CounterKey key = entry.getKey();
+      RootCounters root = model.root(key.entity());
+      CounterColumn column = root == null ? null : root.column(key.attribute());
+      if (column == null) {
+        // the application no longer maps this counter: keep the delta rather than lose it
+        LOG.warnf("Counter %s is not mapped by this application; its delta is set aside", key);
+        if (claim.partition() >= 0) {
+          store.setAside(claim.partition(), Map.of(key, entry.getValue()));
+        }
+        continue;
+      }
+      String rowKey = key.entity() + '\u0000' + column.table() + '\u0000' + key.id();
+      builders
+          .computeIfAbsent(rowKey, k -> new RowBuilder(root, column, key.id()))
+          .add(column, key, entry.getValue());
+    }
+    List<RowUpdate> updates = new ArrayList<>();
+    for (RowBuilder builder : builders.values()) {
+      updates.add(builder.build());
+    }
+    updates.sort(
+        Comparator.comparing(RowUpdate::sql).thenComparing((a, b) -> compareIds(a.id(), b.id())));
+    return updates;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static int compareIds(Object a, Object b) {
+    if (a instanceof Comparable ca && a.getClass() == b.getClass()) {
+      return ca.compareTo(b);
+    }
+    return String.valueOf(a).compareTo(String.valueOf(b));
+  }
+
+  private static final class RowBuilder {
+    final RootCounters root;
+    final CounterColumn first;
+    final String idText;
+    final TreeMap<String, Long> byColumn = new TreeMap<>();
+    final Map<String, Boolean> nullable = new TreeMap<>();
+    final Map<CounterKey, Long> keys = new LinkedHashMap<>();
+
+    RowBuilder(RootCounters root, CounterColumn first, String idText) {
+      this.root = root;
+      this.first = first;
+      this.idText = idText;
+    }
+
+    void add(CounterColumn column, CounterKey key, long delta) {
+      byColumn.merge(column.column(), delta, Long::sum);
+      nullable.put(column.column(), column.nullable());
+      keys.put(key, delta);
+    }
+
+    RowUpdate build() {
+      List<String> columns = new ArrayList<>(byColumn.keySet());
+      List<Boolean> nulls = new ArrayList<>();
+      long[] deltas = new long[columns.size()];
+      for (int i = 0; i < columns.size(); i++) {
+        nulls.add(nullable.get(columns.get(i)));
+        deltas[i] = byColumn.get(columns.get(i));
+      }
+      String sql = RowUpdate.buildSql(first.table(), columns, nulls, first.keyColumns());
+      return new RowUpdate(root, sql, root.parseId(idText), idText, deltas, Map.copyOf(keys));
+    }
+  }
+}

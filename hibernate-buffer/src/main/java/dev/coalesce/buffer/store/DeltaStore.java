@@ -1,0 +1,51 @@
+package dev.coalesce.buffer.store;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Where committed deltas wait for the flusher, partitioned. Knows nothing about Hibernate.
+ *
+ * <p>Protocol per partition: {@link #push} adds to the live deltas; {@link #claim} moves live
+ * deltas in flight under a new sequence number (or returns the claim already in flight); {@link
+ * #ack} drops the in-flight claim once the database holds it.
+ */
+public interface DeltaStore extends AutoCloseable {
+
+  int partitions();
+
+  /**
+   * Adds the deltas of one committed transaction, all at once (one round trip for Redis).
+   *
+   * @throws StoreUnreachableException if the store provably received nothing
+   */
+  void push(Map<CounterKey, Long> deltas);
+
+  /**
+   * The claim in flight for {@code partition}, or a new one of at most {@code maxRows} rows with a
+   * sequence number above {@code seqFloor}; empty when there is nothing to flush.
+   */
+  Optional<Claim> claim(int partition, int maxRows, long seqFloor);
+
+  /** Drops the in-flight claim of {@code partition} if it still carries {@code seq}. */
+  void ack(int partition, long seq);
+
+  /**
+   * Keeps deltas whose UPDATE failed (e.g. overflow) apart, so they block nothing and are not lost:
+   * {@code <ns>:buf:{p<p>}:failed} in Redis.
+   */
+  void setAside(int partition, Map<CounterKey, Long> deltas);
+
+  /** What is held for one counter, live and in flight. */
+  PendingDelta pending(CounterKey key);
+
+  /**
+   * Age in milliseconds of the oldest delta held, live or in flight, or empty when the store holds
+   * nothing.
+   */
+  OptionalLong oldestPendingAgeMillis();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,166 @@
+package dev.coalesce.buffer.store;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Deltas kept in this JVM, with the same claim / ack protocol as Redis. Single node only: deltas
+ * not yet flushed are lost if the process dies.
+ */
+public final class LocalDeltaStore implements DeltaStore {
+
+  private static final long NONE = Long.MAX_VALUE;
+
+  private final Partition[] partitions;
+  private final Clock clock;
+
+  public LocalDeltaStore(int partitions, Clock clock) {
+    this.partitions = new Partition[partitions];
+    for (int i = 0; i < partitions; i++) {
+      this.partitions[i] = new Partition();
+    }
+    this.clock = clock;
+  }
+
+  @Override
+  public int partitions() {
+    return partitions.length;
+  }
+
+  @Override
+  public void push(Map<CounterKey, Long> deltas) {
+    long now = clock.millis();
+    deltas.forEach(
+        (key, delta) -> {
+          Partition partition = partitions[key.partition(partitions.length)];
+          // pushes share the read lock; a claim takes the write lock to move deltas atomically
+          partition.lock.readLock().lock();
+          try {
+            partition.live.computeIfAbsent(key, k -> new LongAdder()).add(delta);
+            partition.liveSince.compareAndSet(NONE, now);
+          } finally {
+            partition.lock.readLock().unlock();
+          }
+        });
+  }
+
+  @Override
+  public Optional<Claim> claim(int index, int maxRows, long seqFloor) {
+    Partition partition = partitions[index];
+    partition.lock.writeLock().lock();
+    try {
+      if (partition.inflight != null) {
+        return Optional.of(partition.inflight);
+      }
+      Map<CounterKey, Long> moved = new HashMap<>();
+      Set<String> rows = new HashSet<>();
+      for (Iterator<Map.Entry<CounterKey, LongAdder>> it = partition.live.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<CounterKey, LongAdder> entry = it.next();
+        String row = entry.getKey().row();
+        if (rows.contains(row) || rows.size() < maxRows) {
+          rows.add(row);
+          long delta = entry.getValue().sum();
+          if (delta != 0) {
+            moved.put(entry.getKey(), delta);
+          }
+          it.remove();
+        }
+      }
+      long since = partition.liveSince.get();
+      if (partition.live.isEmpty()) {
+        partition.liveSince.set(NONE);
+      }
+      if (moved.isEmpty()) {
+        return Optional.empty();
+      }
+      long seq = Math.max(partition.lastSeq, seqFloor) + 1;
+      partition.lastSeq = seq;
+      partition.inflight = new Claim(index, seq, Map.copyOf(moved));
+      partition.inflightSince = since;
+      return Optional.of(partition.inflight);
+    } finally {
+      partition.lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void ack(int index, long seq) {
+    Partition partition = partitions[index];
+    partition.lock.writeLock().lock();
+    try {
+      if (partition.inflight != null && partition.inflight.seq() == seq) {
+        partition.inflight = null;
+        partition.inflightSince = NONE;
+      }
+    } finally {
+      partition.lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void setAside(int index, Map<CounterKey, Long> deltas) {
+    deltas.forEach((key, delta) -> partitions[index].failed.merge(key, delta, Long::sum));
+  }
+
+  @Override
+  public PendingDelta pending(CounterKey key) {
+    Partition partition = partitions[key.partition(partitions.length)];
+    partition.lock.readLock().lock();
+    try {
+      LongAdder live = partition.live.get(key);
+      Claim inflight = partition.inflight;
+      Long inflightDelta = inflight == null ? null : inflight.deltas().get(key);
+      return new PendingDelta(
+          live == null ? 0 : live.sum(),
+          inflightDelta == null ? 0 : inflightDelta,
+          inflightDelta == null ? 0 : inflight.seq());
+    } finally {
+      partition.lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public OptionalLong oldestPendingAgeMillis() {
+    long oldest = NONE;
+    for (Partition partition : partitions) {
+      partition.lock.readLock().lock();
+      try {
+        oldest = Math.min(oldest, partition.liveSince.get());
+        if (partition.inflight != null) {
+          oldest = Math.min(oldest, partition.inflightSince);
+        }
+      } finally {
+        partition.lock.readLock().unlock();
+      }
+    }
+    return oldest == NONE
+        ? OptionalLong.empty()
+        : OptionalLong.of(Math.max(0, clock.millis() - oldest));
+  }
+
+  @Override
+  public void close() {
+    // nothing to release; what was not flushed is gone with the JVM, as documented
+  }
+
+  private static final class Partition {
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final ConcurrentHashMap<CounterKey, LongAdder> live = new ConcurrentHashMap<>();
+    final AtomicLong liveSince = new AtomicLong(NONE);
+    final ConcurrentHashMap<CounterKey, Long> failed = new ConcurrentHashMap<>();
+    Claim inflight;
+    long inflightSince = NONE;
+    long lastSeq;
+  }
+}

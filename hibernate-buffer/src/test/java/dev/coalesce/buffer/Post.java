@@ -1,0 +1,22 @@
+package dev.coalesce.buffer;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+
+@Entity
+public class Post {
+  @Id Long id;
+  String title;
+  @Version long version;
+  @BufferedCounter long views;
+  @BufferedCounter Integer likes;
+
+  protected Post() {}
+
+  Post(Long id, String title) {
+    this.id = id;
+    this.title = title;
+    this.likes = 0;
+  }
+}
