@@ -1,0 +1,160 @@
+package dev.coalesce.samples.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coalesce.buffer.CounterBuffer;
+import dev.coalesce.testing.RealServices;
+import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedis;
+import jakarta.persistence.EntityManagerFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Boots the application against real PostgreSQL and Redis (a schema and a key namespace of this
+ * class, from {@link RealServices}), with only the test's connection details added to {@code
+ * application.properties}. Redis is reached through a proxy that records the commands on the wire.
+ */
+@RealServices
+@SpringBootTest
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class TrackerApplicationTest {
+
+  private static TestDatabase database;
+  private static TestRedis redis;
+  private static RedisCommandCounter wire;
+
+  @BeforeAll
+  static void services(TestDatabase testDatabase, TestRedis testRedis) throws Exception {
+    database = testDatabase;
+    redis = testRedis;
+    wire = new RedisCommandCounter(redis.host(), redis.port());
+  }
+
+  @AfterAll
+  static void closeProxy() throws Exception {
+    assertThat(wire.failures()).isEmpty();
+    wire.close();
+  }
+
+  /** Read when the application context starts, which is after {@link #services}. */
+  @DynamicPropertySource
+  static void connectionDetails(DynamicPropertyRegistry registry) {
+    registry.add("spring.datasource.url", () -> database.jdbcUrl());
+    registry.add("spring.datasource.username", () -> database.user());
+    registry.add("spring.datasource.password", () -> database.password());
+    registry.add("spring.jpa.hibernate.ddl-auto", () -> "create-drop");
+    registry.add("spring.jpa.properties.hibernate.default_schema", () -> database.schema());
+    registry.add("spring.jpa.properties.hibernate.coalesce.redis.address", () -> wire.address());
+    registry.add("spring.jpa.properties.hibernate.coalesce.namespace", () -> redis.namespace());
+    // The test flushes when it wants to; no timer flush in the middle of a count.
+    registry.add("spring.jpa.properties.hibernate.coalesce.buffer.flush_interval", () -> "1h");
+    registry.add("spring.jpa.properties.hibernate.generate_statistics", () -> "true");
+  }
+
+  @Autowired ProjectRepository projects;
+  @Autowired IssueRepository issues;
+  @Autowired IssueEvents events;
+  @Autowired CounterBuffer buffer;
+  @Autowired EntityManagerFactory entityManagerFactory;
+
+  @Test
+  void incrementsThroughTheRepositoryReachTheDatabaseAfterAFlush() throws Exception {
+    Project project = projects.save(new Project("shop"));
+    Issue hot = issues.save(new Issue(project, "NullPointerException in pay", Instant.now()));
+    Issue cold = issues.save(new Issue(project, "KeyError: 'session_id'", Instant.now()));
+    int threads = 4;
+    int perThread = 250;
+
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    events.record(hot.getId());
+                  }
+                }));
+      }
+      for (Future<?> future : done) {
+        future.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    events.record(cold.getId());
+
+    long sentToHot = (long) threads * perThread;
+    // Buffered, not yet in the database: the events issued no UPDATE of times_seen.
+    assertThat(timesSeenInDatabase(hot.getId())).isZero();
+    assertThat(buffer.pending(Issue.class, hot.getId(), "timesSeen")).isEqualTo(sentToHot);
+
+    long rows = buffer.flush();
+
+    assertThat(rows).isEqualTo(2);
+    assertThat(timesSeenInDatabase(hot.getId())).isEqualTo(sentToHot);
+    assertThat(timesSeenInDatabase(cold.getId())).isEqualTo(1);
+    assertThat(buffer.pending(Issue.class, hot.getId(), "timesSeen")).isZero();
+    // And the repository sees the flushed value (the flush evicted the cached copy).
+    assertThat(issues.findById(hot.getId()).orElseThrow().getTimesSeen()).isEqualTo(sentToHot);
+  }
+
+  @Test
+  void findAllByIdOfCachedIssuesCostsOneMultiGetAndNoSql() {
+    Project project = projects.save(new Project("api"));
+    List<Issue> created = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      created.add(new Issue(project, "TimeoutError #" + i, Instant.now()));
+    }
+    List<Long> ids = issues.saveAll(created).stream().map(Issue::getId).toList();
+    List<Long> reversed = new ArrayList<>(ids);
+    Collections.reverse(reversed);
+    issues.findAllById(reversed); // warms the cache for ids that are not cached yet
+
+    Statistics statistics = entityManagerFactory.unwrap(SessionFactory.class).getStatistics();
+    long sqlBefore = statistics.getPrepareStatementCount();
+    long hitsBefore = statistics.getSecondLevelCacheHitCount();
+    int commandsBefore = wire.count();
+
+    List<Issue> found = issues.findAllById(reversed);
+
+    List<String> commands = wire.since(commandsBefore);
+    assertThat(found).extracting(Issue::getId).containsExactlyElementsOf(reversed);
+    assertThat(statistics.getPrepareStatementCount() - sqlBefore).as("SQL statements").isZero();
+    assertThat(statistics.getSecondLevelCacheHitCount() - hitsBefore).isEqualTo(100);
+    assertThat(commands).as("Redis commands on the wire").hasSizeLessThanOrEqualTo(2);
+  }
+
+  private static long timesSeenInDatabase(long issueId) throws SQLException {
+    try (Connection connection = database.connect();
+        PreparedStatement select =
+            connection.prepareStatement("select times_seen from issue where id = ?")) {
+      select.setLong(1, issueId);
+      try (ResultSet row = select.executeQuery()) {
+        assertThat(row.next()).as("issue %d exists", issueId).isTrue();
+        return row.getLong(1);
+      }
+    }
+  }
+}
