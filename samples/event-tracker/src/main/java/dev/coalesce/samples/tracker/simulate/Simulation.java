@@ -132,6 +132,12 @@ public final class Simulation {
     long hotProject = catalog.projectOf(sampler.hottest());
     statistics.clear();
 
+    out.printf(
+        "%s: %s%n",
+        options.mode() == Mode.PLAIN ? "plain Hibernate" : "Coalesce",
+        options.mode() == Mode.PLAIN
+            ? "find, setTimesSeen(+1), commit; times_seen is an ordinary column, no cache"
+            : "the same code; @BufferedCounter times_seen, multi-get second-level cache");
     Load load = sendEvents(emf, stream, catalog, sampler, hotProject);
 
     CounterBuffer buffer = options.mode() == Mode.COALESCE ? CounterBuffer.of(emf) : null;
@@ -265,7 +271,9 @@ public final class Simulation {
   }
 
   private static String title(int i) {
-    String error = ERRORS[i % ERRORS.length];
+    // Issues go to projects round-robin; shifting by i / ERRORS.length varies the errors within
+    // one.
+    String error = ERRORS[(i + i / ERRORS.length) % ERRORS.length];
     return i < ERRORS.length ? error : error + " (variant " + (i / ERRORS.length) + ")";
   }
 
