@@ -11,7 +11,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class IssueEvents {
 
   /** {@code lastSeen} is written at most this often; every event still counts. */
-  static final Duration LAST_SEEN_RESOLUTION = Duration.ofSeconds(5);
+  static final Duration LAST_SEEN_RESOLUTION = Duration.ofMinutes(1);
 
   private final IssueRepository issues;
   private final Clock clock;

@@ -58,7 +58,7 @@ public final class Simulation {
   public static final String PERSISTENCE_UNIT = "event-tracker";
 
   /** An issue's {@code lastSeen} column is written at most this often; the stream has the rest. */
-  static final Duration LAST_SEEN_RESOLUTION = Duration.ofSeconds(5);
+  static final Duration LAST_SEEN_RESOLUTION = Duration.ofMinutes(1);
 
   /** One event in this many makes a person resolve the issue (the next event is a regression). */
   private static final int RESOLVE_ONE_IN = 2_000;
@@ -138,7 +138,9 @@ public final class Simulation {
         options.mode() == Mode.PLAIN
             ? "find, setTimesSeen(+1), commit; times_seen is an ordinary column, no cache"
             : "the same code; @BufferedCounter times_seen, multi-get second-level cache");
+    long tripsBefore = roundTrips == null ? 0 : roundTrips.roundTrips();
     Load load = sendEvents(emf, stream, catalog, sampler, hotProject);
+    long loadRoundTrips = roundTrips == null ? -1 : roundTrips.roundTrips() - tripsBefore;
 
     CounterBuffer buffer = options.mode() == Mode.COALESCE ? CounterBuffer.of(emf) : null;
     if (buffer != null) {
@@ -190,6 +192,7 @@ public final class Simulation {
         load.failed(),
         load.errors(),
         load.elapsed(),
+        loadRoundTrips,
         counterRowUpdates,
         flushes,
         otherIssueUpdates,

@@ -9,6 +9,8 @@ import java.util.List;
  * @param eventsSent events whose transaction committed
  * @param failedEvents events whose transaction failed (not counted as sent)
  * @param firstErrors the first few failures, for the report
+ * @param loadRoundTrips Redis round trips while the events were sent, by every thread (events,
+ *     pages, flushes); {@code -1} without Redis
  * @param counterRowUpdates SQL row updates that wrote {@code times_seen}: one per event for plain
  *     Hibernate, one per issue per flush with the buffer
  * @param flushes buffer flushes that updated rows ({@code -1} when there is no buffer)
@@ -27,6 +29,7 @@ public record SimulationResult(
     long failedEvents,
     List<String> firstErrors,
     Duration elapsed,
+    long loadRoundTrips,
     long counterRowUpdates,
     long flushes,
     long otherIssueUpdates,

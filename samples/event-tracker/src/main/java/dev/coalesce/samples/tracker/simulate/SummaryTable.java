@@ -25,6 +25,17 @@ public final class SummaryTable {
             "elapsed",
             r -> String.format(Locale.ROOT, "%.1f s", r.elapsed().toMillis() / 1000.0)));
     rows.add(row(results, "events/s", r -> count(Math.round(r.eventsPerSecond()))));
+    rows.add(
+        row(
+            results,
+            "Redis round trips per event",
+            r ->
+                r.loadRoundTrips() < 0
+                    ? "- (no Redis)"
+                    : String.format(
+                        Locale.ROOT,
+                        "%.2f",
+                        (double) r.loadRoundTrips() / Math.max(1, r.eventsSent()))));
     rows.add(row(results, "SQL row updates of times_seen", r -> count(r.counterRowUpdates())));
     rows.add(
         row(
