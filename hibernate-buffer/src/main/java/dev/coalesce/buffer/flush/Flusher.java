@@ -207,6 +207,9 @@ public final class Flusher {
           rows += statement.executeUpdate();
           connection.releaseSavepoint(beforeRow);
         } catch (SQLException rowError) {
+          if (!isRowError(rowError)) {
+            throw rowError; // transient (deadlock, lost connection): the whole claim is retried
+          }
           connection.rollback(beforeRow);
           LOG.errorf(
               "Counter update of %s id %s failed and is set aside: %s",
@@ -216,6 +219,12 @@ public final class Flusher {
       }
       return rows;
     }
+  }
+
+  /** A data error (class 22, e.g. overflow) or constraint violation (23) of this row alone. */
+  private static boolean isRowError(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   private long executeBatches(
