@@ -120,6 +120,19 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     }
   }
 
+  /** One multi-get of the keys not known yet; a no-op if all are. */
+  void prefetchKeys(List<String> keys) {
+    List<String> unknown = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      if (!known.containsKey(key)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      remember(unknown, store.getAll(unknown));
+    }
+  }
+
   void forget(String key) {
     known.remove(key);
   }

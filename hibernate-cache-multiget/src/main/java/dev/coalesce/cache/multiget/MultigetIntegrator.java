@@ -1,0 +1,26 @@
+package dev.coalesce.cache.multiget;
+
+import dev.coalesce.cache.MultigetRegionFactory;
+import org.hibernate.boot.Metadata;
+import org.hibernate.boot.spi.BootstrapContext;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.event.service.spi.EventListenerRegistry;
+import org.hibernate.event.spi.EventType;
+import org.hibernate.integrator.spi.Integrator;
+
+/** Installs {@link BatchPrefetchListener} in factories that use the multiget cache. */
+public final class MultigetIntegrator implements Integrator {
+
+  @Override
+  public void integrate(
+      Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor factory) {
+    if (!(factory.getCache().getRegionFactory() instanceof MultigetRegionFactory regionFactory)) {
+      return;
+    }
+    BatchPrefetchListener listener = new BatchPrefetchListener(regionFactory.batchPrefetchLimit());
+    EventListenerRegistry listeners =
+        factory.getServiceRegistry().requireService(EventListenerRegistry.class);
+    listeners.prependListeners(EventType.LOAD, listener);
+    listeners.prependListeners(EventType.INIT_COLLECTION, listener);
+  }
+}

@@ -1,0 +1,303 @@
+package dev.coalesce.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coalesce.testing.CountingRedisProxy;
+import dev.coalesce.testing.RealServices;
+import dev.coalesce.testing.RedisServerProcess;
+import dev.coalesce.testing.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The issue's round-trip table, counted on the wire by a proxy in front of a redis-server of this
+ * test's own, and SQL counted by Hibernate's statistics. Prints the measured figures.
+ */
+@RealServices
+class RoundTripTest {
+
+  static final int N = 100;
+  static RedisServerProcess redis;
+  static CountingRedisProxy proxy;
+  static SessionFactory factory;
+  static final List<Long> IDS = LongStream.rangeClosed(1, N).boxed().toList();
+
+  record Measured(
+      int roundTrips, int commands, long sql, List<CountingRedisProxy.RoundTrip> trips) {}
+
+  @BeforeAll
+  static void boot(TestDatabase db) {
+    redis = RedisServerProcess.start();
+    proxy = CountingRedisProxy.start(redis.host(), redis.port());
+    factory =
+        Boot.factory(
+            db,
+            Map.of(
+                "hibernate.coalesce.redis.address",
+                proxy.address(),
+                "hibernate.coalesce.namespace",
+                "rt"),
+            Post.class,
+            Author.class);
+    inTransaction(
+        session -> {
+          for (long id : IDS) {
+            Author author = new Author(id, "author " + id);
+            session.persist(author);
+            Post post = new Post(id, "post " + id);
+            post.author = author;
+            post.tags.add("t" + id);
+            post.tags.add("all");
+            session.persist(post);
+          }
+        });
+  }
+
+  @AfterAll
+  static void close() {
+    if (factory != null) {
+      factory.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  static void inTransaction(Consumer<Session> work) {
+    factory.inTransaction(work);
+  }
+
+  static Statistics stats() {
+    return factory.getStatistics();
+  }
+
+  static Measured measure(String row, Runnable action) {
+    proxy.reset();
+    stats().clear();
+    action.run();
+    Measured measured =
+        new Measured(
+            proxy.roundTripCount(),
+            proxy.commandCount(),
+            stats().getPrepareStatementCount(),
+            proxy.roundTrips());
+    System.out.printf(
+        "[round trips] %-58s %2d round trips, %3d commands, %d SQL; hits %d, misses %d, puts %d;"
+            + " wire: %s%n",
+        row,
+        measured.roundTrips(),
+        measured.commands(),
+        measured.sql(),
+        stats().getSecondLevelCacheHitCount(),
+        stats().getSecondLevelCacheMissCount(),
+        stats().getSecondLevelCachePutCount(),
+        measured.trips());
+    return measured;
+  }
+
+  static void evictAll() {
+    factory.getCache().evictAllRegions();
+  }
+
+  static void warm(List<Long> ids) {
+    inTransaction(session -> session.findMultiple(Post.class, ids));
+  }
+
+  static List<Post> findAll(Session session) {
+    List<Post> posts = session.findMultiple(Post.class, IDS);
+    assertThat(posts).hasSize(N).doesNotContainNull();
+    for (int i = 0; i < N; i++) {
+      assertThat(posts.get(i).getTitle()).isEqualTo("post " + IDS.get(i));
+    }
+    return posts;
+  }
+
+  @Test
+  void allCachedIsOneMultiGetAndNoSql() {
+    evictAll();
+    warm(IDS);
+    Measured m =
+        measure("findMultiple, 100 ids, all cached", () -> inTransaction(RoundTripTest::findAll));
+    assertThat(m.roundTrips()).isEqualTo(1);
+    assertThat(m.commands()).isEqualTo(1);
+    assertThat(m.trips().get(0).commands()).containsExactly("MGET");
+    assertThat(m.sql()).isZero();
+    assertThat(stats().getSecondLevelCacheHitCount()).isEqualTo(N);
+    assertThat(stats().getSecondLevelCacheMissCount()).isZero();
+  }
+
+  @Test
+  void noneCachedIsOneMultiGetOneQueryAndOnePipelinedWriteBack() {
+    evictAll();
+    Measured m =
+        measure("findMultiple, 100 ids, none cached", () -> inTransaction(RoundTripTest::findAll));
+    assertThat(m.roundTrips()).isLessThanOrEqualTo(3);
+    assertThat(m.sql()).isEqualTo(1);
+    assertThat(stats().getSecondLevelCacheMissCount()).isEqualTo(N);
+    assertThat(stats().getSecondLevelCachePutCount()).isEqualTo(N);
+    assertThat(m.trips()).noneMatch(trip -> trip.commands().equals(List.of("GET")));
+
+    Measured after =
+        measure(
+            "findMultiple, 100 ids, after the write-back",
+            () -> inTransaction(RoundTripTest::findAll));
+    assertThat(after.sql()).isZero();
+    assertThat(after.roundTrips()).isEqualTo(1);
+  }
+
+  @Test
+  void halfCachedQueriesOnlyTheMisses() {
+    evictAll();
+    warm(IDS.stream().filter(id -> id % 2 == 0).toList());
+    Measured m =
+        measure("findMultiple, 100 ids, half cached", () -> inTransaction(RoundTripTest::findAll));
+    assertThat(m.roundTrips()).isLessThanOrEqualTo(3);
+    assertThat(m.sql()).isEqualTo(1);
+    assertThat(stats().getSecondLevelCacheHitCount()).isEqualTo(N / 2);
+    assertThat(stats().getSecondLevelCacheMissCount()).isEqualTo(N / 2);
+    assertThat(stats().getSecondLevelCachePutCount()).isEqualTo(N / 2);
+  }
+
+  @Test
+  void otherMultiLoadApisAreOneMultiGetWhenCached() {
+    evictAll();
+    warm(IDS);
+    Measured multiLoad =
+        measure(
+            "byMultipleIds().multiLoad, 100 ids, all cached",
+            () ->
+                inTransaction(
+                    session ->
+                        assertThat(session.byMultipleIds(Post.class).multiLoad(IDS))
+                            .hasSize(N)
+                            .doesNotContainNull()));
+    assertThat(multiLoad.roundTrips()).isEqualTo(1);
+    assertThat(multiLoad.sql()).isZero();
+
+    Measured stateless =
+        measure(
+            "StatelessSession.getMultiple, 100 ids, all cached",
+            () ->
+                factory.inStatelessTransaction(
+                    session ->
+                        assertThat(session.getMultiple(Post.class, IDS))
+                            .hasSize(N)
+                            .doesNotContainNull()));
+    assertThat(stateless.roundTrips()).isEqualTo(1);
+    assertThat(stateless.sql()).isZero();
+
+    Measured byIds =
+        measure(
+            "MultiGet.byIds, 100 ids, all cached",
+            () ->
+                inTransaction(
+                    session -> {
+                      List<Object> wanted = new ArrayList<>(IDS);
+                      wanted.add(10_000L);
+                      Map<Object, Post> found = MultiGet.byIds(session, Post.class, wanted);
+                      assertThat(found.keySet()).containsExactlyElementsOf(IDS);
+                    }));
+    // the absent id is a miss: the cached 100 cost one multi-get, the absent one one query
+    assertThat(byIds.roundTrips()).isLessThanOrEqualTo(2);
+    assertThat(byIds.sql()).isEqualTo(1);
+  }
+
+  @Test
+  void lazyProxiesAreBatchFetchedWithOneMultiGet() {
+    evictAll();
+    warm(IDS);
+    int batches = (N + 15) / 16;
+    Measured cold =
+        measure(
+            "lazy to-one proxies, batch size 16, none cached",
+            () ->
+                inTransaction(
+                    session -> {
+                      for (Post post : findAll(session)) {
+                        assertThat(post.getAuthor().getName()).isEqualTo("author " + post.getId());
+                      }
+                    }));
+    // one MGET for the posts, one for every queued author, then per batch one query and one
+    // pipelined write-back
+    assertThat(cold.sql()).isEqualTo(batches);
+    assertThat(cold.trips()).noneMatch(trip -> trip.commands().equals(List.of("GET")));
+    assertThat(cold.roundTrips()).isLessThanOrEqualTo(2 + batches + 1);
+
+    Measured warm =
+        measure(
+            "lazy to-one proxies, batch size 16, all cached",
+            () ->
+                inTransaction(
+                    session -> {
+                      for (Post post : findAll(session)) {
+                        assertThat(post.getAuthor().getName()).isEqualTo("author " + post.getId());
+                      }
+                    }));
+    assertThat(warm.sql()).isZero();
+    assertThat(warm.roundTrips()).isEqualTo(2);
+    assertThat(warm.commands()).isEqualTo(2);
+  }
+
+  @Test
+  void collectionsAreBatchFetchedWithOneMultiGet() {
+    evictAll();
+    warm(IDS);
+    int batches = (N + 15) / 16;
+    Measured cold =
+        measure(
+            "collections, batch size 16, none cached",
+            () ->
+                inTransaction(
+                    session -> {
+                      for (Post post : findAll(session)) {
+                        assertThat(post.getTags())
+                            .containsExactlyInAnyOrder("all", "t" + post.getId());
+                      }
+                    }));
+    assertThat(cold.sql()).isEqualTo(batches);
+    assertThat(cold.trips()).noneMatch(trip -> trip.commands().equals(List.of("GET")));
+    assertThat(cold.roundTrips()).isLessThanOrEqualTo(2 + batches + 1);
+
+    Measured warm =
+        measure(
+            "collections, batch size 16, all cached",
+            () ->
+                inTransaction(
+                    session -> {
+                      for (Post post : findAll(session)) {
+                        assertThat(post.getTags()).hasSize(2);
+                      }
+                    }));
+    assertThat(warm.sql()).isZero();
+    assertThat(warm.roundTrips()).isEqualTo(2);
+  }
+
+  @Test
+  void aTransactionThatTouchesNoCachedDataSendsNothing() {
+    Measured m =
+        measure(
+            "a transaction that touches no cached data",
+            () ->
+                inTransaction(
+                    session ->
+                        assertThat(
+                                session
+                                    .createNativeQuery("select 1", Integer.class)
+                                    .getSingleResult())
+                            .isEqualTo(1)));
+    assertThat(m.roundTrips()).isZero();
+    assertThat(m.commands()).isZero();
+  }
+}
