@@ -1,0 +1,145 @@
+package dev.coalesce.buffer;
+
+import static dev.coalesce.buffer.Boot.execute;
+import static dev.coalesce.buffer.Boot.inTx;
+import static dev.coalesce.buffer.Boot.queryLong;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.coalesce.buffer.store.CounterKey;
+import dev.coalesce.testing.RealServices;
+import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedis;
+import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The flusher: its schedule, its statistics, rows that fail, and the switch that turns it off. */
+@RealServices
+class FlushTest {
+
+  @Test
+  void theBackgroundFlusherAppliesDeltasEveryInterval(TestDatabase db, TestRedis redis) {
+    Map<String, Object> settings = Boot.redisSettings(db, redis);
+    settings.put(BufferSettings.FLUSH_INTERVAL, "200ms");
+    EntityManagerFactory factory = Boot.boot(settings, Post.class);
+    try {
+      inTx(factory, em -> em.persist(new Post(1L, "scheduled")));
+      inTx(factory, em -> CounterBuffer.of(factory).increment(em, Post.class, 1L, "views", 3));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> queryLong(db, "select views from post where id = 1") == 3);
+      assertThat(CounterBuffer.of(factory).stats().flushes()).isPositive();
+    } finally {
+      factory.close();
+    }
+  }
+
+  @Test
+  void statsCountWhatHappened(TestDatabase db) {
+    MutableClock clock = new MutableClock();
+    Map<String, Object> settings = Boot.localSettings(db);
+    settings.put(BufferSettings.CLOCK, clock);
+    EntityManagerFactory factory = Boot.boot(settings, Post.class);
+    try {
+      CounterBuffer buffer = CounterBuffer.of(factory);
+      inTx(
+          factory,
+          em -> {
+            em.persist(new Post(1L, "one"));
+            em.persist(new Post(2L, "two"));
+          });
+      assertThat(buffer.stats().oldestPendingAge()).isEqualTo(Duration.ZERO);
+      inTx(
+          factory,
+          em -> {
+            Post post = em.find(Post.class, 1L);
+            post.views += 2;
+            post.likes += 1;
+            buffer.increment(em, Post.class, 1L, "views", 1);
+            buffer.increment(em, Post.class, 2L, "views", 1);
+          });
+      clock.advance(Duration.ofSeconds(7));
+      BufferStats pending = buffer.stats();
+      // two captured counter changes plus two increment() calls
+      assertThat(pending.incrementsAccepted()).isEqualTo(4);
+      // summed per counter: post 1 views, post 1 likes, post 2 views
+      assertThat(pending.deltasPushed()).isEqualTo(3);
+      assertThat(pending.oldestPendingAge()).isEqualTo(Duration.ofSeconds(7));
+      assertThat(pending.rowsFlushed()).isZero();
+
+      assertThat(buffer.flush()).isEqualTo(2);
+      BufferStats flushed = buffer.stats();
+      assertThat(flushed.rowsFlushed()).isEqualTo(2);
+      assertThat(flushed.flushes()).isPositive();
+      assertThat(flushed.rowsFailed()).isZero();
+      assertThat(flushed.directFallbacks()).isZero();
+      assertThat(flushed.oldestPendingAge()).isEqualTo(Duration.ZERO);
+    } finally {
+      factory.close();
+    }
+  }
+
+  @Test
+  void aRowWhoseUpdateFailsIsSetAsideAndTheOthersAreApplied(TestDatabase db, TestRedis redis) {
+    EntityManagerFactory factory = Boot.boot(Boot.redisSettings(db, redis), Post.class);
+    try {
+      CounterBuffer buffer = CounterBuffer.of(factory);
+      inTx(
+          factory,
+          em -> {
+            for (long id = 1; id <= 3; id++) {
+              em.persist(new Post(id, "post " + id));
+            }
+          });
+      execute(db, "update post set likes = " + (Integer.MAX_VALUE - 1) + " where id = 2");
+      inTx(
+          factory,
+          em -> {
+            for (long id = 1; id <= 3; id++) {
+              buffer.increment(em, Post.class, id, "likes", 5);
+            }
+          });
+
+      assertThat(buffer.flush()).isEqualTo(2);
+
+      assertThat(queryLong(db, "select likes from post where id = 1")).isEqualTo(5);
+      assertThat(queryLong(db, "select likes from post where id = 2"))
+          .isEqualTo(Integer.MAX_VALUE - 1);
+      assertThat(queryLong(db, "select likes from post where id = 3")).isEqualTo(5);
+      assertThat(buffer.stats().rowsFailed()).isEqualTo(1);
+      CounterKey key = new CounterKey(Post.class.getName(), "likes", "2");
+      String failedHash =
+          redis.namespace()
+              + ":buf:{p"
+              + key.partition(BufferSettings.DEFAULT_PARTITIONS)
+              + "}:failed";
+      assertThat(redis.command("HGET", failedHash, key.encode())).isEqualTo("5");
+      // the partition is not blocked: the next flush runs cleanly
+      inTx(factory, em -> buffer.increment(em, Post.class, 1L, "likes", 1));
+      assertThat(buffer.flush()).isEqualTo(1);
+      assertThat(queryLong(db, "select likes from post where id = 1")).isEqualTo(6);
+    } finally {
+      factory.close();
+    }
+  }
+
+  @Test
+  void disabledCountersAreOrdinaryColumns(TestDatabase db) {
+    Map<String, Object> settings = Boot.localSettings(db);
+    settings.put(BufferSettings.ENABLED, "false");
+    EntityManagerFactory factory = Boot.boot(settings, Post.class);
+    try {
+      inTx(factory, em -> em.persist(new Post(1L, "plain")));
+      inTx(factory, em -> em.find(Post.class, 1L).views += 4);
+      assertThat(queryLong(db, "select views from post where id = 1")).isEqualTo(4);
+      assertThatThrownBy(() -> CounterBuffer.of(factory))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(BufferSettings.ENABLED);
+    } finally {
+      factory.close();
+    }
+  }
+}
