@@ -17,6 +17,7 @@ import dev.coalesce.samples.tracker.stream.RedisIssueStream;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.Persistence;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -371,12 +372,17 @@ public final class Simulation {
         emf,
         em -> {
           Issue issue = em.find(Issue.class, issueId);
-          issue.setTimesSeen(issue.getTimesSeen() + 1);
           if (issue.getStatus() == IssueStatus.RESOLVED) {
-            issue.setStatus(IssueStatus.REGRESSED);
-            em.persist(
-                new Activity(issue.getProject(), issue, ActivityType.SET_REGRESSION, null, now));
+            // Several events may see the resolved issue at once; the row lock lets one of them
+            // flip it, so the activity log says "regression" once.
+            em.refresh(issue, LockModeType.PESSIMISTIC_WRITE);
+            if (issue.getStatus() == IssueStatus.RESOLVED) {
+              issue.setStatus(IssueStatus.REGRESSED);
+              em.persist(
+                  new Activity(issue.getProject(), issue, ActivityType.SET_REGRESSION, null, now));
+            }
           }
+          issue.setTimesSeen(issue.getTimesSeen() + 1);
           if (issue.getLastSeen().isBefore(now.minus(LAST_SEEN_RESOLUTION))) {
             issue.setLastSeen(now);
           }
@@ -389,7 +395,7 @@ public final class Simulation {
     inTransaction(
         emf,
         em -> {
-          Issue issue = em.find(Issue.class, issueId);
+          Issue issue = em.find(Issue.class, issueId, LockModeType.PESSIMISTIC_WRITE);
           if (issue.getStatus() != IssueStatus.RESOLVED) {
             issue.setStatus(IssueStatus.RESOLVED);
             em.persist(
