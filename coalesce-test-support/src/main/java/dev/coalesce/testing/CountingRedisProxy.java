@@ -45,6 +45,7 @@ public final class CountingRedisProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<RoundTrip> roundTrips = new ArrayList<>();
   private volatile boolean closed;
+  private volatile boolean blocked;
 
   private CountingRedisProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
@@ -93,10 +94,29 @@ public final class CountingRedisProxy implements AutoCloseable {
     return roundTrips.stream().mapToInt(r -> r.commands().size()).sum();
   }
 
+  /**
+   * Cuts every connection and refuses new ones, as a network partition from Redis would, while the
+   * server keeps its data; {@link #unblock()} lets clients reconnect.
+   */
+  public void block() {
+    blocked = true;
+    sockets.forEach(CountingRedisProxy::closeQuietly);
+    sockets.clear();
+  }
+
+  /** Accepts connections again after {@link #block()}. */
+  public void unblock() {
+    blocked = false;
+  }
+
   private void accept() {
     while (!closed) {
       try {
         Socket client = server.accept();
+        if (blocked) {
+          closeQuietly(client);
+          continue;
+        }
         Socket upstream = new Socket(targetHost, targetPort);
         client.setTcpNoDelay(true);
         upstream.setTcpNoDelay(true);

@@ -1,0 +1,111 @@
+package dev.coalesce.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.coalesce.redis.CoalesceSettings;
+import dev.coalesce.testing.CountingRedisProxy;
+import dev.coalesce.testing.RealServices;
+import dev.coalesce.testing.RedisServerProcess;
+import dev.coalesce.testing.TestDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.SessionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/**
+ * Redis unreachable (a proxy in front of it cuts every connection while the server keeps its data):
+ * reads go to the database, writes succeed, nothing is thrown; an update made during the outage
+ * invalidates its entry before cached reads resume, so the old cached value is never served.
+ */
+@RealServices
+class OutageTest {
+
+  static RedisServerProcess redis;
+  static CountingRedisProxy proxy;
+  static RedissonClient client;
+  static SessionFactory factory;
+
+  @BeforeAll
+  static void boot(TestDatabase db) {
+    redis = RedisServerProcess.start();
+    proxy = CountingRedisProxy.start(redis.host(), redis.port());
+    Config config = new Config();
+    config
+        .useSingleServer()
+        .setAddress(proxy.address())
+        .setTimeout(300)
+        .setConnectTimeout(300)
+        .setRetryAttempts(0);
+    client = Redisson.create(config);
+    factory =
+        Boot.factory(
+            db,
+            Map.of(CoalesceSettings.REDIS_CLIENT, client, CoalesceSettings.NAMESPACE, "outage"),
+            Post.class,
+            Author.class);
+  }
+
+  @AfterAll
+  static void close() {
+    if (factory != null) {
+      factory.close();
+    }
+    if (client != null) {
+      client.shutdown();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  static String title(long id) {
+    return factory.fromTransaction(session -> session.find(Post.class, id).getTitle());
+  }
+
+  @Test
+  void anUpdateDuringAnOutageIsNeverHiddenByTheOldCachedValue() {
+    factory.inTransaction(session -> session.persist(new Post(1L, "v1")));
+    factory.getStatistics().clear();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              title(1L);
+              return factory.getStatistics().getSecondLevelCacheHitCount() > 0;
+            });
+
+    proxy.block();
+    long started = System.nanoTime();
+    assertThat(title(1L)).isEqualTo("v1");
+    factory.inTransaction(session -> session.find(Post.class, 1L).setTitle("v2"));
+    assertThat(title(1L)).isEqualTo("v2");
+    List<Post> multi = factory.fromTransaction(s -> s.findMultiple(Post.class, List.of(1L)));
+    assertThat(multi).extracting(Post::getTitle).containsExactly("v2");
+    System.out.printf(
+        "[outage] reads, an update and a multi-get while Redis was unreachable took %d ms%n",
+        (System.nanoTime() - started) / 1_000_000);
+
+    proxy.unblock();
+    factory.getStatistics().clear();
+    List<String> seen = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              seen.add(title(1L));
+              return factory.getStatistics().getSecondLevelCacheHitCount() > 0;
+            });
+    assertThat(seen).as("every read after Redis came back").containsOnly("v2");
+  }
+}
