@@ -1,6 +1,7 @@
 package dev.coalesce.samples.tracker.simulate;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@code simulate} runs. Every flag has a default, so {@code simulate} alone runs on H2 and
@@ -54,6 +55,22 @@ public record SimulationOptions(
     COMPARE
   }
 
+  private static final Set<String> VALUE_FLAGS =
+      Set.of(
+          "--events",
+          "--issues",
+          "--projects",
+          "--threads",
+          "--skew",
+          "--seed",
+          "--redis",
+          "--jdbc",
+          "--user",
+          "--password",
+          "--namespace",
+          "--page-size",
+          "--stream-max");
+
   public static final String USAGE =
       """
       usage: simulate [--plain | --compare] [flags]
@@ -106,6 +123,9 @@ public record SimulationOptions(
         case "--plain" -> mode = Mode.PLAIN;
         case "--compare" -> mode = Mode.COMPARE;
         default -> {
+          if (!VALUE_FLAGS.contains(flag)) {
+            throw new IllegalArgumentException("unknown flag '" + flag + "'\n" + USAGE);
+          }
           String value = inline != null ? inline : valueAfter(args, i++, flag);
           switch (flag) {
             case "--events" -> events = positiveLong(flag, value);

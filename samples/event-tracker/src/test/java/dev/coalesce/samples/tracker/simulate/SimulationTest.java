@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -105,6 +106,8 @@ class SimulationTest {
   private static SimulationResult run(String... args) {
     SimulationOptions options = SimulationOptions.parse(args, Map.of());
     assertThat(options.mode()).isEqualTo(Mode.COALESCE);
-    return new Simulation(options, QUIET, Clock.systemUTC()).run();
+    SimulationResult result = new Simulation(options, QUIET, Clock.systemUTC()).run();
+    System.out.print(SummaryTable.render(List.of(result)));
+    return result;
   }
 }
