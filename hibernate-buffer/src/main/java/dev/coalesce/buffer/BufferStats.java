@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param directFallbacks transactions whose deltas were written straight to the database because
  *     the store was provably unreachable
  * @param oldestPendingAge age of the oldest delta not yet in the database, {@link Duration#ZERO}
- *     when nothing is pending
+ *     when nothing is pending, null when the store cannot be reached
  */
 public record BufferStats(
     long incrementsAccepted,

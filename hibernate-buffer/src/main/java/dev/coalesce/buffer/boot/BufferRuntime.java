@@ -158,12 +158,23 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   private void committed(Map<CounterKey, Long> committed, long increments) {
     stats.incrementsAccepted.add(increments);
     try {
+      push(committed);
+    } catch (RuntimeException e) {
+      // The transaction is committed: failing its commit() now would tell the caller it was
+      // not. Name what was not buffered, so it can be repaired by hand.
+      LOG.errorf(e, "Counter deltas of a committed transaction were NOT buffered: %s", committed);
+    }
+  }
+
+  private void push(Map<CounterKey, Long> committed) {
+    try {
       store.push(committed);
       stats.deltasPushed.add(committed.size());
       if (storeDown.compareAndSet(true, false)) {
         LOG.info("Counter store reachable again");
       }
     } catch (StoreUnreachableException e) {
+      // provably nothing reached the store, so applying to the database cannot double-count
       if (storeDown.compareAndSet(false, true)) {
         LOG.warnf(
             e, "Counter store unreachable; applying committed deltas directly to the database");
@@ -207,7 +218,21 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
         stats.flushes.sum(),
         stats.rowsFailed.sum(),
         stats.directFallbacks.sum(),
-        Duration.ofMillis(store.oldestPendingAgeMillis().orElse(0)));
+        oldestPendingAge());
+  }
+
+  private Duration oldestPendingAge() {
+    try {
+      return Duration.ofMillis(store.oldestPendingAgeMillis().orElse(0));
+    } catch (RuntimeException e) {
+      // stats matter most during an outage: report the counts, and the age as unknown
+      LOG.warnf("Cannot read the oldest pending age from the %s store: %s", storeName(), e);
+      return null;
+    }
+  }
+
+  private String storeName() {
+    return config.store().name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private CounterKey key(Class<?> entity, Object id, String attribute) {

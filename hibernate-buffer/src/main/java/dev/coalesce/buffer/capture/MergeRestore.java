@@ -7,6 +7,7 @@ import org.hibernate.HibernateException;
 import org.hibernate.event.spi.MergeContext;
 import org.hibernate.event.spi.MergeEvent;
 import org.hibernate.event.spi.MergeEventListener;
+import org.hibernate.proxy.HibernateProxy;
 
 /**
  * Runs after Hibernate's merge. Merge copies every attribute of the detached copy, counters
@@ -34,7 +35,10 @@ public final class MergeRestore implements MergeEventListener {
 
   private void after(MergeEvent event) {
     Object result = event.getResult();
-    if (result == null || result == event.getOriginal()) {
+    if (result == null
+        || result == event.getOriginal()
+        || result instanceof HibernateProxy proxy
+            && proxy.getHibernateLazyInitializer().isUninitialized()) {
       return;
     }
     var persistenceContext = event.getSession().getPersistenceContextInternal();

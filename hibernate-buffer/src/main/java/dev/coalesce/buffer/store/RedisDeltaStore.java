@@ -107,16 +107,11 @@ public final class RedisDeltaStore implements DeltaStore {
       try {
         batch.execute();
         return;
-      } catch (RedisConnectionException e) {
-        if (!maybeSent) {
-          // never connected, or the write to the socket failed: Redis received nothing
+      } catch (RedisException e) {
+        if (!maybeSent && neverConnected(e)) {
           throw new StoreUnreachableException(
               "Redis unreachable; nothing of push " + pushId + " was sent", e);
         }
-        if (attempt >= PUSH_ATTEMPTS) {
-          throw e;
-        }
-      } catch (RedisException e) {
         // a timeout after sending is ambiguous: retry the same push id, never fall back to SQL
         maybeSent = true;
         if (attempt >= PUSH_ATTEMPTS) {
@@ -125,6 +120,16 @@ public final class RedisDeltaStore implements DeltaStore {
         LOG.debugf(e, "Retrying push %s (attempt %d)", pushId, attempt + 1);
       }
     }
+  }
+
+  /** Whether the error proves no connection existed, so no command left this process. */
+  static boolean neverConnected(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException || cause instanceof RedisConnectionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
