@@ -25,7 +25,7 @@ class SecondLevelCacheTest {
     settings.put("hibernate.cache.region.factory_class", MapRegionFactory.class.getName());
     settings.put("hibernate.cache.use_second_level_cache", "true");
     settings.put("hibernate.generate_statistics", "true");
-    EntityManagerFactory factory = Boot.boot(settings, CachedPost.class);
+    EntityManagerFactory factory = Boot.boot(settings, CachedPost.class, NonstrictCachedPost.class);
     try {
       CounterBuffer buffer = CounterBuffer.of(factory);
       SessionFactory sessionFactory = factory.unwrap(SessionFactory.class);
@@ -82,5 +82,38 @@ class SecondLevelCacheTest {
       sum += inTxGet(factory, em -> em.find(CachedPost.class, row).views);
     }
     return sum;
+  }
+
+  @Test
+  void aNonstrictEntryIsRemovedFromItsRegion(TestDatabase db, TestRedis redis) {
+    Map<String, Object> settings = Boot.redisSettings(db, redis);
+    settings.put("hibernate.cache.region.factory_class", MapRegionFactory.class.getName());
+    settings.put("hibernate.cache.use_second_level_cache", "true");
+    EntityManagerFactory factory = Boot.boot(settings, NonstrictCachedPost.class);
+    try {
+      CounterBuffer buffer = CounterBuffer.of(factory);
+      org.hibernate.Cache cache = factory.unwrap(SessionFactory.class).getCache();
+      inTx(
+          factory,
+          em -> {
+            em.persist(new NonstrictCachedPost(1L));
+            em.persist(new NonstrictCachedPost(2L));
+          });
+      inTx(
+          factory,
+          em -> {
+            em.find(NonstrictCachedPost.class, 1L);
+            em.find(NonstrictCachedPost.class, 2L);
+          });
+      assertThat(cache.containsEntity(NonstrictCachedPost.class, 1L)).isTrue();
+      inTx(factory, em -> buffer.increment(em, NonstrictCachedPost.class, 1L, "views", 3));
+      buffer.flush();
+      assertThat(cache.containsEntity(NonstrictCachedPost.class, 1L)).isFalse();
+      assertThat(cache.containsEntity(NonstrictCachedPost.class, 2L)).isTrue();
+      long views = inTxGet(factory, em -> em.find(NonstrictCachedPost.class, 1L).views);
+      assertThat(views).isEqualTo(3);
+    } finally {
+      factory.close();
+    }
   }
 }
