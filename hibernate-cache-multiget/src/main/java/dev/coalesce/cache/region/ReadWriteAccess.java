@@ -156,6 +156,16 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     storage.store().removeUnlessLocked(key);
   }
 
+  /**
+   * Evicting one entry leaves an invalidation marker instead of deleting the key: a writer's lock
+   * on it survives, and transactions that started before the eviction cannot put their (possibly
+   * older) value back.
+   */
+  @Override
+  public void evict(Object cacheKey) {
+    storage.store().invalidate(storage.key(cacheKey), storage.lockTtlMillis());
+  }
+
   @Override
   public void removeAll(SharedSessionContractImplementor session) {
     // As Hibernate's READ_WRITE: bulk operations lock and then clear the region instead.

@@ -289,11 +289,6 @@ final class RedisEntryStore implements EntryStore {
     // The client belongs to the shared RedisConnection service, which shuts it down.
   }
 
-  /** Keys whose invalidation waits for Redis to come back (for tests and diagnostics). */
-  int pendingInvalidations() {
-    return pendingInvalidations.size() + pendingPrefixDeletes.size();
-  }
-
   private RScript script() {
     return client.getScript(ByteArrayCodec.INSTANCE);
   }

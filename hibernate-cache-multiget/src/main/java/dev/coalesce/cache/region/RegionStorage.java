@@ -1,6 +1,5 @@
 package dev.coalesce.cache.region;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -36,10 +35,6 @@ public final class RegionStorage implements DomainDataStorageAccess {
     this.store = store;
     this.ttlMillis = ttlMillis;
     this.lockTimeoutMicros = lockTimeoutMicros;
-  }
-
-  String regionName() {
-    return regionName;
   }
 
   EntryStore store() {
@@ -110,17 +105,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
         keys.add(key);
       }
     }
-    prefetchKeys(cache, keys);
-  }
-
-  static void prefetchKeys(TransactionCache cache, EntryStore store, List<String> keys) {
     if (!keys.isEmpty()) {
       cache.remember(keys, store.getAll(keys));
     }
-  }
-
-  private void prefetchKeys(TransactionCache cache, List<String> keys) {
-    prefetchKeys(cache, store, keys);
   }
 
   /** Decodes a payload; an undecodable one is deleted (unless it changed) and reads as a miss. */
@@ -219,9 +206,5 @@ public final class RegionStorage implements DomainDataStorageAccess {
   @Override
   public String toString() {
     return "RegionStorage[" + regionName + " at " + prefix + "*]";
-  }
-
-  static String utf8(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

@@ -102,11 +102,6 @@ public final class RegionStores implements AutoCloseable {
     return new TransactionCache(session, this::nextTimestamp, store);
   }
 
-  /** The configured TTL of {@code regionName}, for diagnostics and tests. */
-  public Duration ttl(String regionName) {
-    return regionTtls.getOrDefault(regionName, defaultTtl);
-  }
-
   @Override
   public void close() {
     store.close();
