@@ -136,6 +136,10 @@ class RoundTripTest {
     assertThat(m.sql()).isZero();
     assertThat(stats().getSecondLevelCacheHitCount()).isEqualTo(N);
     assertThat(stats().getSecondLevelCacheMissCount()).isZero();
+    var region = stats().getDomainDataRegionStatistics(Post.class.getName());
+    assertThat(region.getHitCount()).isEqualTo(N);
+    assertThat(region.getMissCount()).isZero();
+    assertThat(stats().getEntityStatistics(Post.class.getName()).getCacheHitCount()).isEqualTo(N);
   }
 
   @Test
@@ -147,6 +151,9 @@ class RoundTripTest {
     assertThat(m.sql()).isEqualTo(1);
     assertThat(stats().getSecondLevelCacheMissCount()).isEqualTo(N);
     assertThat(stats().getSecondLevelCachePutCount()).isEqualTo(N);
+    var region = stats().getDomainDataRegionStatistics(Post.class.getName());
+    assertThat(region.getMissCount()).isEqualTo(N);
+    assertThat(region.getPutCount()).isEqualTo(N);
     assertThat(m.trips()).noneMatch(trip -> trip.commands().equals(List.of("GET")));
 
     Measured after =

@@ -40,6 +40,18 @@ final class LocalEntryStore implements EntryStore {
     return entry;
   }
 
+  private final java.util.concurrent.atomic.AtomicLong writes =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Expired entries are dropped when read; sweep now and then for those never read again. */
+  private long writeClock() {
+    long now = nowMicros();
+    if (writes.incrementAndGet() % 10_000 == 0) {
+      entries.values().removeIf(entry -> entry.expired(now));
+    }
+    return now;
+  }
+
   private static Entry entry(byte[] record, long ttlMillis, long now) {
     return new Entry(record, ttlMillis > 0 ? now + ttlMillis * 1_000 : 0);
   }
@@ -74,12 +86,12 @@ final class LocalEntryStore implements EntryStore {
 
   @Override
   public void set(String key, byte[] record, long ttlMillis) {
-    entries.put(key, entry(record, ttlMillis, nowMicros()));
+    entries.put(key, entry(record, ttlMillis, writeClock()));
   }
 
   @Override
   public boolean setIfAbsent(String key, byte[] record, long ttlMillis) {
-    long now = nowMicros();
+    long now = writeClock();
     boolean[] set = new boolean[1];
     entries.compute(
         key,
@@ -111,7 +123,7 @@ final class LocalEntryStore implements EntryStore {
 
   @Override
   public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
-    long now = nowMicros();
+    long now = writeClock();
     String[] held = new String[1];
     entries.compute(
         key,
@@ -163,7 +175,7 @@ final class LocalEntryStore implements EntryStore {
       byte[] payload,
       long ttlMillis,
       long lockTtlMillis) {
-    long now = nowMicros();
+    long now = writeClock();
     boolean[] cached = new boolean[1];
     entries.compute(
         key,
@@ -208,7 +220,7 @@ final class LocalEntryStore implements EntryStore {
 
   @Override
   public void invalidate(String key, long lockTtlMillis) {
-    long now = nowMicros();
+    long now = writeClock();
     entries.compute(
         key,
         (k, old) -> {
@@ -222,7 +234,7 @@ final class LocalEntryStore implements EntryStore {
 
   @Override
   public void removeUnlessLocked(String key) {
-    long now = nowMicros();
+    long now = writeClock();
     entries.compute(
         key,
         (k, old) -> {
@@ -239,7 +251,7 @@ final class LocalEntryStore implements EntryStore {
       long ttlMillis,
       long maxAgeMicros,
       boolean minimalPut) {
-    long now = nowMicros();
+    long now = writeClock();
     if (now - startedMicros > maxAgeMicros) {
       return false;
     }
