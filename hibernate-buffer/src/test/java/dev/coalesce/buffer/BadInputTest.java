@@ -13,6 +13,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
 import jakarta.persistence.Version;
 import java.io.IOException;
 import java.io.Serializable;
@@ -80,6 +81,29 @@ class BadInputTest {
     @BufferedCounter long hits;
   }
 
+  public static class PairId implements Serializable {
+    long a;
+    long b;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PairId k && k.a == a && k.b == b;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(a) * 31 + Long.hashCode(b);
+    }
+  }
+
+  @Entity(name = "IdClassCounter")
+  @IdClass(PairId.class)
+  public static class IdClassCounter {
+    @Id long a;
+    @Id long b;
+    @BufferedCounter long hits;
+  }
+
   private static String bootFailure(Map<String, Object> settings, Class<?>... entities) {
     Throwable thrown = null;
     try {
@@ -131,6 +155,10 @@ class BadInputTest {
   void aCompositeIdIsRefusedAtBoot(TestDatabase db) {
     assertThat(bootFailure(Boot.localSettings(db), CompositeCounter.class))
         .contains("CompositeCounter.hits")
+        .contains("composite id")
+        .contains("allowed");
+    assertThat(bootFailure(Boot.localSettings(db), IdClassCounter.class))
+        .contains("IdClassCounter.hits")
         .contains("composite id")
         .contains("allowed");
   }

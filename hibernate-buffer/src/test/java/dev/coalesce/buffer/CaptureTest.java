@@ -38,6 +38,8 @@ class CaptureTest {
     settings.put("hibernate.session_factory.statement_inspector", sql);
     factory = Boot.boot(settings, Post.class);
     buffer = CounterBuffer.of(factory);
+    assertThat(CounterBuffer.of(factory.unwrap(org.hibernate.SessionFactory.class)))
+        .isSameAs(buffer);
   }
 
   @AfterAll

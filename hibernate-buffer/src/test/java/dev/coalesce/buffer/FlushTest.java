@@ -142,4 +142,40 @@ class FlushTest {
       factory.close();
     }
   }
+
+  @Test
+  void aClaimTheLedgerAlreadyHoldsIsAcknowledgedAndNotAppliedAgain(
+      TestDatabase db, TestRedis redis) {
+    EntityManagerFactory factory = Boot.boot(Boot.redisSettings(db, redis), Post.class);
+    try {
+      CounterBuffer buffer = CounterBuffer.of(factory);
+      inTx(factory, em -> em.persist(new Post(1L, "crash after commit")));
+      inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 4));
+      assertThat(buffer.flush()).isEqualTo(1);
+      CounterKey key = new CounterKey(Post.class.getName(), "views", "1");
+      int partition = key.partition(BufferSettings.DEFAULT_PARTITIONS);
+      long applied =
+          queryLong(
+              db, "select last_seq from coalesce_buffer_ledger where partition_no = " + partition);
+      assertThat(applied).isPositive();
+
+      // a flusher that committed and died before its ack leaves its claim in flight
+      String inflight = redis.namespace() + ":buf:{p" + partition + "}:inflight";
+      redis.command("HSET", inflight, key.encode(), "4", "seq", Long.toString(applied));
+      assertThat(buffer.pending(Post.class, 1L, "views")).as("already in the database").isZero();
+
+      buffer.flush();
+      assertThat(queryLong(db, "select views from post where id = 1")).isEqualTo(4);
+      assertThat(redis.command("EXISTS", inflight)).isEqualTo(0L);
+
+      // a claim that died before its commit is applied, once
+      redis.command("HSET", inflight, key.encode(), "3", "seq", Long.toString(applied + 1));
+      assertThat(buffer.pending(Post.class, 1L, "views")).isEqualTo(3);
+      buffer.flush();
+      buffer.flush();
+      assertThat(queryLong(db, "select views from post where id = 1")).isEqualTo(7);
+    } finally {
+      factory.close();
+    }
+  }
 }
