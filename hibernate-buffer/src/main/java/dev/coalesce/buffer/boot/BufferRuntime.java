@@ -17,6 +17,7 @@ import dev.coalesce.buffer.store.StoreUnreachableException;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -130,14 +131,12 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
       LOG.warnf(
           "Final counter flush did not finish within %s (%s); what is not flushed stays in the %s"
               + " store",
-          config.shutdownTimeout(),
-          BufferSettings.SHUTDOWN_TIMEOUT,
-          config.store().name().toLowerCase());
+          config.shutdownTimeout(), BufferSettings.SHUTDOWN_TIMEOUT, storeName());
     } catch (ExecutionException e) {
       LOG.errorf(
           e.getCause(),
           "Final counter flush failed; what is not flushed stays in the %s store",
-          config.store().name().toLowerCase());
+          storeName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       LOG.warn("Interrupted while waiting for the final counter flush");
@@ -232,7 +231,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   }
 
   private String storeName() {
-    return config.store().name().toLowerCase(java.util.Locale.ROOT);
+    return config.store().name().toLowerCase(Locale.ROOT);
   }
 
   private CounterKey key(Class<?> entity, Object id, String attribute) {

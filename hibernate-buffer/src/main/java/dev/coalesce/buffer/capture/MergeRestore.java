@@ -42,7 +42,10 @@ public final class MergeRestore implements MergeEventListener {
       return;
     }
     var persistenceContext = event.getSession().getPersistenceContextInternal();
-    Object managed = persistenceContext.unproxy(result);
+    Object managed =
+        result instanceof HibernateProxy proxy
+            ? proxy.getHibernateLazyInitializer().getImplementation()
+            : result;
     var entry = persistenceContext.getEntry(managed);
     if (!CounterCapture.capturable(entry)) {
       return;

@@ -49,11 +49,6 @@ public final class TransactionDeltas {
     pending.increments++;
   }
 
-  /** Transactions with captured deltas that have not completed yet. */
-  int openTransactions() {
-    return open.size();
-  }
-
   private final class Pending implements AfterCompletionCallback {
     // one session is used by one thread at a time, as Hibernate requires
     final Map<CounterKey, Long> deltas = new HashMap<>();

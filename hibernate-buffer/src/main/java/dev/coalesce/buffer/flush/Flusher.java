@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.metamodel.mapping.JdbcMapping;
+import org.hibernate.type.descriptor.ValueBinder;
 import org.jboss.logging.Logger;
 
 /**
@@ -80,8 +81,8 @@ public final class Flusher {
           Applied applied = apply(claim.get(), floors[partition]);
           floors[partition] = Math.max(floors[partition], claim.get().seq());
           rows += applied.rows;
-          if (applied.rowCount < maxRows) {
-            break;
+          if (applied.applied && applied.rowCount < maxRows) {
+            break; // live held fewer rows than one claim takes: the partition is drained
           }
         }
       }
@@ -137,14 +138,15 @@ public final class Flusher {
     }
   }
 
-  private record Applied(long rows, int rowCount) {}
+  /** What one claim did; {@code applied} false when the ledger already held it. */
+  private record Applied(boolean applied, long rows, int rowCount) {}
 
   private Applied apply(Claim claim, long floor) {
     List<RowUpdate> updates = rowUpdates(claim);
     if (claim.seq() <= floor) {
       // recovered claim the database already holds: only the ack was missing
       store.ack(claim.partition(), claim.seq());
-      return new Applied(0, updates.size());
+      return new Applied(false, 0, updates.size());
     }
     Map<CounterKey, Long> failed = new LinkedHashMap<>();
     long updated;
@@ -164,7 +166,7 @@ public final class Flusher {
         if (rows == null) {
           tx.rollback();
           store.ack(claim.partition(), claim.seq());
-          return new Applied(0, updates.size());
+          return new Applied(false, 0, updates.size());
         }
         tx.commit();
         committed = true;
@@ -183,7 +185,7 @@ public final class Flusher {
     store.ack(claim.partition(), claim.seq());
     stats.flushes.increment();
     stats.rowsFlushed.add(updated);
-    return new Applied(updated, updates.size());
+    return new Applied(true, updated, updates.size());
   }
 
   /** Runs the updates as JDBC batches; rows that fail are rolled back one by one and set aside. */
@@ -267,8 +269,8 @@ public final class Flusher {
     }
     JdbcMapping id = update.root().idJdbcMapping();
     Object value = id.convertToRelationalValue(update.id());
-    ((org.hibernate.type.descriptor.ValueBinder) id.getJdbcValueBinder())
-        .bind(statement, value, index, session);
+    ValueBinder binder = id.getJdbcValueBinder();
+    binder.bind(statement, value, index, session);
   }
 
   /** Groups a claim's deltas per row and table, sorted by SQL then id so lock order is stable. */

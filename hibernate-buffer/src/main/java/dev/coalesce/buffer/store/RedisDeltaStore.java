@@ -2,6 +2,7 @@ package dev.coalesce.buffer.store;
 
 import dev.coalesce.redis.KeyNamespace;
 import dev.coalesce.redis.LuaScript;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,7 +126,7 @@ public final class RedisDeltaStore implements DeltaStore {
   /** Whether the error proves no connection existed, so no command left this process. */
   static boolean neverConnected(Throwable error) {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.net.ConnectException || cause instanceof RedisConnectionException) {
+      if (cause instanceof ConnectException || cause instanceof RedisConnectionException) {
         return true;
       }
     }
