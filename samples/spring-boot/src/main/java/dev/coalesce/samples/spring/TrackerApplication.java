@@ -18,8 +18,9 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 @EnableJpaRepositories(repositoryBaseClass = MultiGetJpaRepository.class)
 public class TrackerApplication {
 
+  /** Runs the demo ({@code tracker.demo}) and exits; closing the context flushes the buffer. */
   public static void main(String[] args) {
-    SpringApplication.run(TrackerApplication.class, args);
+    System.exit(SpringApplication.exit(SpringApplication.run(TrackerApplication.class, args)));
   }
 
   /** The counter buffer of the application's EntityManagerFactory (flush on demand, stats). */

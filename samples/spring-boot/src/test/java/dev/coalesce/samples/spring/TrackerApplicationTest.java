@@ -36,7 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * application.properties}. Redis is reached through a proxy that records the commands on the wire.
  */
 @RealServices
-@SpringBootTest
+@SpringBootTest(properties = {"tracker.demo=false", "spring.sql.init.mode=never"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class TrackerApplicationTest {
 
