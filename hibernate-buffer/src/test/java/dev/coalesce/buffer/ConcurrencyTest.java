@@ -57,7 +57,7 @@ class ConcurrencyTest {
               em.persist(new Post(id, "hot " + id));
             }
           });
-      long seed = System.nanoTime();
+      long seed = Long.getLong("coalesce.seed", System.nanoTime());
       System.out.println("ConcurrencyTest[" + store + "] seed=" + seed);
       AtomicLongArray sent = new AtomicLongArray(ROWS + 1);
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);

@@ -45,7 +45,7 @@ class OneUpdatePerRowTest {
           "create trigger count_post_updates after update on post"
               + " for each row execute function count_row_update()");
 
-      long seed = System.nanoTime();
+      long seed = Long.getLong("coalesce.seed", System.nanoTime());
       System.out.println("OneUpdatePerRowTest seed=" + seed);
       Random random = new Random(seed);
       long[] views = new long[ROWS + 1];

@@ -48,7 +48,7 @@ class TwoNodesTest {
               em.persist(new Post(id, "shared " + id));
             }
           });
-      long seed = System.nanoTime();
+      long seed = Long.getLong("coalesce.seed", System.nanoTime());
       System.out.println("TwoNodesTest seed=" + seed);
       AtomicLongArray sent = new AtomicLongArray(ROWS + 1);
       ExecutorService pool = Executors.newFixedThreadPool(5);
