@@ -15,7 +15,7 @@ import java.util.Locale;
 /**
  * The event tracker's command line: {@code simulate [flags]}. Exit status 0 when every run's final
  * check passed (the database holds exactly the events sent), 1 when one did not, 2 for bad
- * arguments.
+ * arguments, 3 when a service could not be reached or the run failed.
  */
 public final class EventTracker {
 
@@ -67,8 +67,16 @@ public final class EventTracker {
         options.seed(),
         options.services());
     List<SimulationResult> results = new ArrayList<>();
-    for (Mode mode : modes) {
-      results.add(new Simulation(options.withMode(mode), out, Clock.systemUTC()).run());
+    try {
+      for (Mode mode : modes) {
+        results.add(new Simulation(options.withMode(mode), out, Clock.systemUTC()).run());
+      }
+    } catch (RuntimeException e) {
+      out.println("simulate could not run: " + e.getMessage());
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        out.println("  caused by " + cause);
+      }
+      return 3;
     }
     SimulationResult last = results.get(results.size() - 1);
     out.println();

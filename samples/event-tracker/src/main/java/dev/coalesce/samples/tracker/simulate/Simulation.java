@@ -46,6 +46,7 @@ import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
 import org.redisson.config.Config;
 
 /**
@@ -202,6 +203,8 @@ public final class Simulation {
         warm[warm.length / 2],
         total,
         wrong,
+        load.sent().get(sampler.hottest()),
+        database[sampler.hottest()],
         streamPage,
         issuePage);
   }
@@ -231,7 +234,12 @@ public final class Simulation {
     Config config = new Config();
     config.useSingleServer().setAddress(options.redis());
     config.setNettyHook(roundTrips);
-    return Redisson.create(config);
+    try {
+      return Redisson.create(config);
+    } catch (RedisException e) {
+      throw new IllegalStateException(
+          "--redis " + options.redis() + ": cannot connect (" + e.getMessage() + ")", e);
+    }
   }
 
   /** The ids the load works with, by issue index. */

@@ -22,6 +22,8 @@ import java.util.List;
  * @param pageWarm cost of a page once the cache is warm (the median of a few)
  * @param databaseTotal sum of {@code times_seen} in the database after the final flush
  * @param wrongIssues issues whose database count differs from the events sent to them
+ * @param hottestIssueSent events sent to the issue that gets the most
+ * @param hottestIssueInDatabase that issue's {@code times_seen} in the database
  */
 public record SimulationResult(
     SimulationOptions options,
@@ -38,6 +40,8 @@ public record SimulationResult(
     PageCost pageWarm,
     long databaseTotal,
     long wrongIssues,
+    long hottestIssueSent,
+    long hottestIssueInDatabase,
     String streamPage,
     String issuePage) {
 

@@ -73,6 +73,21 @@ public final class SummaryTable {
                     r.eventsSent() == 0 ? 0.0 : 100.0 * r.lostIncrements() / r.eventsSent())));
     rows.add(row(results, "issues with a wrong count", r -> count(r.wrongIssues())));
     rows.add(
+        row(
+            results,
+            "hottest issue: in database / sent",
+            r ->
+                String.format(
+                    Locale.ROOT,
+                    "%s / %s (%.1f%% lost)",
+                    count(r.hottestIssueInDatabase()),
+                    count(r.hottestIssueSent()),
+                    r.hottestIssueSent() == 0
+                        ? 0.0
+                        : 100.0
+                            * (r.hottestIssueSent() - r.hottestIssueInDatabase())
+                            / r.hottestIssueSent())));
+    rows.add(
         row(results, "final check: database = events sent", r -> r.passed() ? "PASS" : "FAIL"));
 
     int[] widths = new int[results.size() + 1];
