@@ -20,6 +20,7 @@ import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Persistence;
 import java.io.PrintStream;
+import java.text.DecimalFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -319,7 +320,7 @@ public final class Simulation {
             .setStyle(ProgressBarStyle.ASCII)
             .setUpdateIntervalMillis(250)
             .setMaxRenderedLength(110)
-            .showSpeed()
+            .showSpeed(new DecimalFormat("#,##0"))
             .build();
     Instant started = clock.instant();
     try {
@@ -443,7 +444,8 @@ public final class Simulation {
           StreamPage.Row top = page.rows().get(0);
           progress.setExtraMessage(
               String.format(
-                  "project %d, newest: #%d seen %,d", projectId, top.issueId(), top.timesSeen()));
+                  " | stream of project %d: #%d seen %,d",
+                  projectId, top.issueId(), top.timesSeen()));
         }
       } finally {
         em.close();
