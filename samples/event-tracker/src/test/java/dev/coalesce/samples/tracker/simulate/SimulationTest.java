@@ -107,6 +107,7 @@ class SimulationTest {
     SimulationOptions options = SimulationOptions.parse(args, Map.of());
     assertThat(options.mode()).isEqualTo(Mode.COALESCE);
     SimulationResult result = new Simulation(options, QUIET, Clock.systemUTC()).run();
+    System.out.println("seed " + options.seed() + ", " + options.services());
     System.out.print(SummaryTable.render(List.of(result)));
     return result;
   }
