@@ -44,6 +44,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
 
   private static final Logger LOG = Logger.getLogger(MultigetRegionFactory.class);
 
+  private final MultigetCacheKeysFactory cacheKeys = new MultigetCacheKeysFactory();
   private volatile RegionStores stores;
   private volatile ScheduledExecutorService clockSync;
   private volatile int batchPrefetchLimit = CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT;
@@ -152,7 +153,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
 
   @Override
   protected CacheKeysFactory getImplicitCacheKeysFactory() {
-    return MultigetCacheKeysFactory.INSTANCE;
+    return cacheKeys;
   }
 
   @Override

@@ -65,6 +65,10 @@ public class FindMultipleBenchmark {
 
   @Setup(Level.Trial)
   public void boot() throws SQLException {
+    // Logback's default is DEBUG on the console: it would measure logging, not loading.
+    ((ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     url = System.getProperty("coalesce.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/test");
     user = System.getProperty("coalesce.jdbc.user", "postgres");
     password = System.getProperty("coalesce.jdbc.password", "");

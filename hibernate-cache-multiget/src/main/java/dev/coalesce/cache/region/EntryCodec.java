@@ -2,7 +2,6 @@ package dev.coalesce.cache.region;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -109,9 +108,8 @@ final class EntryCodec {
   }
 
   static Object decode(byte[] record, int offset) {
-    try (DataInputStream in =
-        new DataInputStream(
-            new ByteArrayInputStream(record, offset, Math.max(0, record.length - offset)))) {
+    try {
+      Reader in = new Reader(record, offset);
       Object value = read(in);
       if (in.available() > 0) {
         throw new UndecodableEntryException("trailing bytes after the value");
@@ -124,6 +122,87 @@ final class EntryCodec {
         throw u;
       }
       throw new UndecodableEntryException(e.toString());
+    }
+  }
+
+  /** A cursor over the record: cheaper than a DataInputStream on the hot read path. */
+  private static final class Reader {
+    private final byte[] bytes;
+    private int position;
+
+    Reader(byte[] bytes, int position) {
+      this.bytes = bytes;
+      this.position = position;
+    }
+
+    int available() {
+      return bytes.length - position;
+    }
+
+    private void need(int count) {
+      if (count < 0 || count > bytes.length - position) {
+        throw new UndecodableEntryException("truncated entry");
+      }
+    }
+
+    int readUnsignedByte() {
+      need(1);
+      return bytes[position++] & 0xff;
+    }
+
+    byte readByte() {
+      need(1);
+      return bytes[position++];
+    }
+
+    short readShort() {
+      need(2);
+      short value = (short) (((bytes[position] & 0xff) << 8) | (bytes[position + 1] & 0xff));
+      position += 2;
+      return value;
+    }
+
+    char readChar() {
+      return (char) readShort();
+    }
+
+    int readInt() {
+      need(4);
+      int value =
+          ((bytes[position] & 0xff) << 24)
+              | ((bytes[position + 1] & 0xff) << 16)
+              | ((bytes[position + 2] & 0xff) << 8)
+              | (bytes[position + 3] & 0xff);
+      position += 4;
+      return value;
+    }
+
+    long readLong() {
+      long high = readInt() & 0xffffffffL;
+      long low = readInt() & 0xffffffffL;
+      return (high << 32) | low;
+    }
+
+    float readFloat() {
+      return Float.intBitsToFloat(readInt());
+    }
+
+    double readDouble() {
+      return Double.longBitsToDouble(readLong());
+    }
+
+    byte[] readBytes(int length) {
+      need(length);
+      byte[] copy = java.util.Arrays.copyOfRange(bytes, position, position + length);
+      position += length;
+      return copy;
+    }
+
+    String readUtf8(int length) {
+      need(length);
+      String value = new String(bytes, position, length, StandardCharsets.UTF_8);
+      position += length;
+      return value;
     }
   }
 
@@ -242,15 +321,19 @@ final class EntryCodec {
     out.write(bytes);
   }
 
-  private static byte[] readBytes(DataInputStream in) throws IOException {
+  private static byte[] readBytes(Reader in) {
+    return in.readBytes(readLength(in));
+  }
+
+  private static int readLength(Reader in) {
     int length = in.readInt();
     if (length < 0 || length > in.available()) {
       throw new UndecodableEntryException("bad length " + length);
     }
-    return in.readNBytes(length);
+    return length;
   }
 
-  private static int readCount(DataInputStream in) throws IOException {
+  private static int readCount(Reader in) {
     int count = in.readInt();
     if (count < 0 || count > in.available()) {
       throw new UndecodableEntryException("bad element count " + count);
@@ -258,7 +341,7 @@ final class EntryCodec {
     return count;
   }
 
-  private static Object read(DataInputStream in) throws IOException, ClassNotFoundException {
+  private static Object read(Reader in) throws IOException, ClassNotFoundException {
     int tag = in.readUnsignedByte();
     switch (tag) {
       case NULL:
@@ -268,7 +351,7 @@ final class EntryCodec {
       case BACKREF_UNKNOWN:
         return PropertyAccessStrategyBackRefImpl.UNKNOWN;
       case STRING:
-        return new String(readBytes(in), StandardCharsets.UTF_8);
+        return in.readUtf8(readLength(in));
       case LONG:
         return in.readLong();
       case INT:
@@ -319,7 +402,7 @@ final class EntryCodec {
           if (NEW_ENTITY_ENTRY == null) {
             throw new UndecodableEntryException("entity entries cannot be rebuilt here");
           }
-          String subclass = new String(readBytes(in), StandardCharsets.UTF_8);
+          String subclass = in.readUtf8(readLength(in));
           Object version = read(in);
           Serializable[] state = (Serializable[]) read(in);
           try {

@@ -21,11 +21,11 @@ import org.hibernate.type.Type;
  */
 public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.CacheKeysFactory {
 
-  public static final MultigetCacheKeysFactory INSTANCE = new MultigetCacheKeysFactory();
-
   private final Map<String, String> shapes = new ConcurrentHashMap<>();
+  private final Map<Object, String> shapesByPersister = new ConcurrentHashMap<>();
 
-  private MultigetCacheKeysFactory() {}
+  /** One per region factory: it remembers the shapes of that factory's persisters. */
+  public MultigetCacheKeysFactory() {}
 
   @Override
   public Object createCollectionKey(
@@ -33,19 +33,22 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
       CollectionPersister persister,
       SessionFactoryImplementor factory,
       String tenantIdentifier) {
-    String shape =
-        shapes.computeIfAbsent(
-            "c/" + persister.getRole(),
-            role ->
-                hash(
-                    role
-                        + "|"
-                        + persister.getElementType().getName()
-                        + "|"
-                        + (persister.getIndexType() == null
-                            ? ""
-                            : persister.getIndexType().getName())));
+    String shape = shapesByPersister.computeIfAbsent(persister, p -> collectionShape(persister));
     return new CacheKey(shape + ":" + tenant(tenantIdentifier) + idText(id), id);
+  }
+
+  private String collectionShape(CollectionPersister persister) {
+    return shapes.computeIfAbsent(
+        "c/" + persister.getRole(),
+        role ->
+            hash(
+                role
+                    + "|"
+                    + persister.getElementType().getName()
+                    + "|"
+                    + (persister.getIndexType() == null
+                        ? ""
+                        : persister.getIndexType().getName())));
   }
 
   @Override
@@ -85,6 +88,11 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
   }
 
   private String entityShape(EntityPersister persister) {
+    // persisters hash by identity: no string hashing per key
+    return shapesByPersister.computeIfAbsent(persister, p -> computeEntityShape(persister));
+  }
+
+  private String computeEntityShape(EntityPersister persister) {
     return shapes.computeIfAbsent(
         "e/" + persister.getRootEntityName(),
         name -> {

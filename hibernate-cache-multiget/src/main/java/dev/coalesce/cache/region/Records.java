@@ -68,7 +68,15 @@ final class Records {
   }
 
   static long itemTimestamp(byte[] item) {
-    return Long.parseLong(new String(item, 2, 16, StandardCharsets.US_ASCII));
+    long value = 0;
+    for (int i = 2; i < 18; i++) {
+      int digit = item[i] - '0';
+      if (digit < 0 || digit > 9) {
+        throw new UndecodableEntryException("bad item timestamp");
+      }
+      value = value * 10 + digit;
+    }
+    return value;
   }
 
   static byte[] lock(String token, int holders, long timeout, long unlockedAt, boolean concurrent) {
