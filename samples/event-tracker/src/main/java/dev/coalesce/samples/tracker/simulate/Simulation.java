@@ -161,7 +161,7 @@ public final class Simulation {
     } else {
       counterRowUpdates = issueUpdates;
       flushes = -1;
-      otherIssueUpdates = 0;
+      otherIssueUpdates = -1; // every UPDATE of an issue writes times_seen too
     }
 
     PageCost afterFlush = pageCost(emf, stream, hotProject, statistics, roundTrips);
