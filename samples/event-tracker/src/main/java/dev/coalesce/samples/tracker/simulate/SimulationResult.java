@@ -15,7 +15,7 @@ import java.util.List;
  *     Hibernate, one per issue per flush with the buffer
  * @param flushes buffer flushes that updated rows ({@code -1} when there is no buffer)
  * @param otherIssueUpdates other UPDATEs of issue rows (status, last seen), which with the buffer
- *     do not write the counter
+ *     do not write the counter; {@code -1} for plain Hibernate, where every UPDATE writes it
  * @param pagesDuringLoad stream pages rendered while events arrived
  * @param pageAfterFlush cost of the first page after the final flush (the flush evicts the changed
  *     issues from the cache)

@@ -52,7 +52,10 @@ public final class SummaryTable {
             "buffer flushes",
             r -> r.flushes() < 0 ? "- (no buffer)" : count(r.flushes())));
     rows.add(
-        row(results, "other issue UPDATEs (status, last seen)", r -> count(r.otherIssueUpdates())));
+        row(
+            results,
+            "other issue UPDATEs (status, last seen)",
+            r -> r.otherIssueUpdates() < 0 ? "(in the above)" : count(r.otherIssueUpdates())));
     rows.add(null);
     rows.add(row(results, "stream pages rendered during load", r -> count(r.pagesDuringLoad())));
     rows.add(row(results, "page after flush: hits/misses/SQL", r -> cache(r.pageAfterFlush())));
