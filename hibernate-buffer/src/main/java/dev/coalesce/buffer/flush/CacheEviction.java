@@ -1,5 +1,6 @@
 package dev.coalesce.buffer.flush;
 
+import dev.coalesce.redis.BulkCacheLocking;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +16,8 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * Keeps the second-level cache from showing old counters: the flushed rows are locked in their
  * entity region before the UPDATEs and released after the transaction, as Hibernate does for its
  * own updates (a READ_WRITE region then refuses a put-from-load of the old row; other strategies
- * drop the entry), and the tables are invalidated in the query cache's timestamps.
+ * drop the entry), and the tables are invalidated in the query cache's timestamps. A region that
+ * implements {@link BulkCacheLocking} (the multi-get cache) gets all keys of a flush in one call.
  */
 final class CacheEviction {
 
@@ -25,7 +27,8 @@ final class CacheEviction {
     this.factory = factory;
   }
 
-  record Locked(EntityDataAccess access, Object key, SoftLock lock) {}
+  /** The locks taken on one region's entries, in the order of {@code keys}. */
+  record Locked(EntityDataAccess access, List<Object> keys, List<SoftLock> locks) {}
 
   record Locks(List<Locked> entries, Set<String> spaces) {}
 
@@ -36,7 +39,7 @@ final class CacheEviction {
     if (!entityCache && !queryCache) {
       return new Locks(List.of(), Set.of());
     }
-    Map<Object, EntityDataAccess> keys = new LinkedHashMap<>();
+    Map<EntityDataAccess, Set<Object>> keysByRegion = new LinkedHashMap<>();
     Set<String> spaces = new LinkedHashSet<>();
     for (RowUpdate update : updates) {
       var persister = update.root().rootPersister();
@@ -45,12 +48,15 @@ final class CacheEviction {
         EntityDataAccess access = persister.getCacheAccessStrategy();
         Object key =
             access.generateCacheKey(update.id(), persister, factory, session.getTenantIdentifier());
-        keys.putIfAbsent(key, access);
+        keysByRegion.computeIfAbsent(access, a -> new LinkedHashSet<>()).add(key);
       }
     }
-    List<Locked> locked = new ArrayList<>(keys.size());
-    keys.forEach(
-        (key, access) -> locked.add(new Locked(access, key, access.lockItem(session, key, null))));
+    List<Locked> locked = new ArrayList<>(keysByRegion.size());
+    keysByRegion.forEach(
+        (access, keySet) -> {
+          List<Object> keys = List.copyOf(keySet);
+          locked.add(new Locked(access, keys, lockAll(session, access, keys)));
+        });
     if (queryCache && !spaces.isEmpty()) {
       factory.getCache().getTimestampsCache().preInvalidate(spaces.toArray(String[]::new), session);
     }
@@ -59,7 +65,13 @@ final class CacheEviction {
 
   void release(SharedSessionContractImplementor session, Locks locks, boolean committed) {
     for (Locked locked : locks.entries()) {
-      locked.access().unlockItem(session, locked.key(), locked.lock());
+      if (locked.access() instanceof BulkCacheLocking bulk) {
+        bulk.unlockItems(session, locked.keys(), locked.locks());
+      } else {
+        for (int i = 0; i < locked.keys().size(); i++) {
+          locked.access().unlockItem(session, locked.keys().get(i), locked.locks().get(i));
+        }
+      }
     }
     if (committed
         && factory.getSessionFactoryOptions().isQueryCacheEnabled()
@@ -69,5 +81,17 @@ final class CacheEviction {
           .getTimestampsCache()
           .invalidate(locks.spaces().toArray(String[]::new), session);
     }
+  }
+
+  private static List<SoftLock> lockAll(
+      SharedSessionContractImplementor session, EntityDataAccess access, List<Object> keys) {
+    if (access instanceof BulkCacheLocking bulk) {
+      return bulk.lockItems(session, keys);
+    }
+    List<SoftLock> locks = new ArrayList<>(keys.size());
+    for (Object key : keys) {
+      locks.add(access.lockItem(session, key, null));
+    }
+    return locks;
   }
 }
