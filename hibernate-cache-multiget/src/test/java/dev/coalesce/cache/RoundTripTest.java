@@ -47,7 +47,8 @@ class RoundTripTest {
                 "hibernate.coalesce.namespace",
                 "rt"),
             Post.class,
-            Author.class);
+            Author.class,
+            Note.class);
     inTransaction(
         session -> {
           for (long id : IDS) {
@@ -58,6 +59,7 @@ class RoundTripTest {
             post.tags.add("t" + id);
             post.tags.add("all");
             session.persist(post);
+            session.persist(new Note(id, "note " + id));
           }
         });
   }
@@ -219,6 +221,37 @@ class RoundTripTest {
     // the absent id is a miss: the cached 100 cost one multi-get, the absent one one query
     assertThat(byIds.roundTrips()).isLessThanOrEqualTo(2);
     assertThat(byIds.sql()).isEqualTo(1);
+  }
+
+  @Test
+  void nonStrictReadWriteWritesBackWithAddIfAbsentInOnePipeline() {
+    evictAll();
+    Measured cold =
+        measure(
+            "findMultiple, 100 ids, NONSTRICT_READ_WRITE, none cached",
+            () ->
+                inTransaction(
+                    session ->
+                        assertThat(session.findMultiple(Note.class, IDS))
+                            .hasSize(N)
+                            .doesNotContainNull()));
+    assertThat(cold.roundTrips()).isLessThanOrEqualTo(3);
+    assertThat(cold.sql()).isEqualTo(1);
+    assertThat(cold.trips()).anyMatch(trip -> trip.commands().size() == N);
+    assertThat(stats().getSecondLevelCachePutCount()).isEqualTo(N);
+
+    Measured warm =
+        measure(
+            "findMultiple, 100 ids, NONSTRICT_READ_WRITE, all cached",
+            () ->
+                inTransaction(
+                    session ->
+                        assertThat(session.findMultiple(Note.class, IDS))
+                            .hasSize(N)
+                            .doesNotContainNull()));
+    assertThat(warm.roundTrips()).isEqualTo(1);
+    assertThat(warm.sql()).isZero();
+    assertThat(stats().getSecondLevelCacheHitCount()).isEqualTo(N);
   }
 
   @Test
