@@ -19,6 +19,7 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -123,5 +124,22 @@ class ReadWriteLockTest {
     assertThat(access.get(begin(), key)).isNull();
     access.unlockItem(rollingBack, key, second);
     assertThat(access.get(begin(), key)).as("unlocking does not bring a value back").isNull();
+  }
+
+  @Test
+  void aValueThatCannotBeEncodedIsNotCachedAndReleasesTheLock() {
+    factory = Boot.factory(db, redis.hibernateProperties(), Counter.class);
+    var sfi = factory.unwrap(SessionFactoryImplementor.class);
+    EntityPersister persister = sfi.getMappingMetamodel().getEntityDescriptor(Counter.class);
+    EntityDataAccess access = persister.getCacheAccessStrategy();
+    Object key = access.generateCacheKey(3L, persister, sfi, null);
+    Object notSerializable = new Object();
+
+    assertThat(access.putFromLoad(begin(), key, notSerializable, 1)).isFalse();
+    var writer = begin();
+    SoftLock lock = access.lockItem(writer, key, 1);
+    assertThat(access.afterUpdate(writer, key, notSerializable, 2, 1, lock)).isFalse();
+    // the lock is released: a later transaction can cache a value again
+    await().atMost(Duration.ofSeconds(2)).until(() -> access.putFromLoad(begin(), key, "v2", 2));
   }
 }

@@ -72,7 +72,11 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
       boolean minimalPutOverride) {
     String key = storage.key(cacheKey);
     long started = startOf(session);
-    byte[] item = Records.item(started, Records.version(version), EntryCodec.encode(value));
+    byte[] payload = storage.encode(value);
+    if (payload == null) {
+      return false;
+    }
+    byte[] item = Records.item(started, Records.version(version), payload);
     EntryStore.PutFromLoad put =
         new EntryStore.PutFromLoad(
             key,
@@ -129,13 +133,18 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
       SoftLock lock) {
     String key = storage.key(cacheKey);
     storage.forget(session, key);
+    byte[] payload = storage.encode(value);
+    if (payload == null) {
+      storage.store().unlock(key, token(lock), storage.lockTtlMillis());
+      return false;
+    }
     return storage
         .store()
         .afterUpdate(
             key,
             token(lock),
             Records.version(version),
-            EntryCodec.encode(value),
+            payload,
             storage.ttlMillis(),
             storage.lockTtlMillis());
   }
@@ -144,9 +153,9 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
       SharedSessionContractImplementor session, Object cacheKey, Object value, Object version) {
     String key = storage.key(cacheKey);
     storage.forget(session, key);
-    return storage
-        .store()
-        .afterInsert(key, Records.version(version), EntryCodec.encode(value), storage.ttlMillis());
+    byte[] payload = storage.encode(value);
+    return payload != null
+        && storage.store().afterInsert(key, Records.version(version), payload, storage.ttlMillis());
   }
 
   @Override

@@ -76,6 +76,27 @@ public final class RegionStorage implements DomainDataStorageAccess {
     }
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean warnedUnencodable =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * The payload of {@code value}, or null if it cannot be encoded (a value of a type that is not
+   * serializable): it is then not cached, which is logged once per region, and the caller's
+   * operation goes on.
+   */
+  byte[] encode(Object value) {
+    try {
+      return EntryCodec.encode(value);
+    } catch (java.io.UncheckedIOException | IllegalArgumentException e) {
+      if (warnedUnencodable.compareAndSet(false, true)) {
+        LOG.warnf(
+            "Second-level cache region %s: cannot encode a %s (%s); such values are not cached",
+            regionName, value == null ? "null" : value.getClass().getName(), e.getMessage());
+      }
+      return null;
+    }
+  }
+
   /** The record under {@code key}: from the session's prefetched entries, else from the store. */
   byte[] read(SharedSessionContractImplementor session, String key) {
     TransactionCache cache = session == null ? null : TransactionCache.of(session);
@@ -159,16 +180,22 @@ public final class RegionStorage implements DomainDataStorageAccess {
   public void putIntoCache(
       Object cacheKey, Object value, SharedSessionContractImplementor session) {
     String key = key(cacheKey);
-    store.set(key, Records.plain(EntryCodec.encode(value)), ttlMillis);
+    byte[] payload = encode(value);
+    if (payload == null) {
+      store.delete(key);
+    } else {
+      store.set(key, Records.plain(payload), ttlMillis);
+    }
     forget(session, key);
   }
 
   @Override
   public void putFromLoad(Object cacheKey, Object value, SharedSessionContractImplementor session) {
     String key = key(cacheKey);
-    write(
-        session,
-        new EntryStore.AddIfAbsent(key, Records.plain(EntryCodec.encode(value)), ttlMillis));
+    byte[] payload = encode(value);
+    if (payload != null) {
+      write(session, new EntryStore.AddIfAbsent(key, Records.plain(payload), ttlMillis));
+    }
   }
 
   @Override
