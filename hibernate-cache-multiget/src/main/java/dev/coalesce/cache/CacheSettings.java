@@ -46,7 +46,7 @@ public final class CacheSettings {
    * and the oldest a transaction may be for its database reads to be written into the cache, a
    * duration. Default: {@code 1m}.
    */
-  public static final String LOCK_TIMEOUT = PREFIX + "lock-timeout";
+  public static final String LOCK_TIMEOUT = PREFIX + "lock_timeout";
 
   /** Default of {@link #LOCK_TIMEOUT}. */
   public static final String DEFAULT_LOCK_TIMEOUT = "1m";
@@ -56,7 +56,7 @@ public final class CacheSettings {
    * timestamps are the local clock plus that offset, so no session costs a round trip for its
    * timestamp. Default: {@code 5s}.
    */
-  public static final String CLOCK_SYNC_INTERVAL = PREFIX + "clock-sync-interval";
+  public static final String CLOCK_SYNC_INTERVAL = PREFIX + "clock_sync_interval";
 
   /** Default of {@link #CLOCK_SYNC_INTERVAL}. */
   public static final String DEFAULT_CLOCK_SYNC_INTERVAL = "5s";
@@ -66,7 +66,7 @@ public final class CacheSettings {
    * with {@code @BatchSize} or {@code hibernate.default_batch_fetch_size}) reads from the cache in
    * one multi-get, a count. Default: {@value #DEFAULT_BATCH_PREFETCH_LIMIT}.
    */
-  public static final String BATCH_PREFETCH_LIMIT = PREFIX + "batch-prefetch-limit";
+  public static final String BATCH_PREFETCH_LIMIT = PREFIX + "batch_prefetch_limit";
 
   /** Default of {@link #BATCH_PREFETCH_LIMIT}. */
   public static final int DEFAULT_BATCH_PREFETCH_LIMIT = 512;
