@@ -1,5 +1,6 @@
 package dev.coalesce.cache.region;
 
+import dev.coalesce.redis.BulkCacheLocking;
 import org.hibernate.cache.cfg.spi.EntityDataCachingConfig;
 import org.hibernate.cache.spi.CacheKeysFactory;
 import org.hibernate.cache.spi.DomainDataRegion;
@@ -9,8 +10,9 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 
-/** READ_WRITE entity data, see {@link ReadWriteAccess}. */
-final class EntityReadWriteAccess extends ReadWriteAccess implements EntityDataAccess {
+/** READ_WRITE entity data, see {@link ReadWriteAccess}; locks many entries in one round trip. */
+final class EntityReadWriteAccess extends ReadWriteAccess
+    implements EntityDataAccess, BulkCacheLocking {
 
   private final CacheKeysFactory keys;
 

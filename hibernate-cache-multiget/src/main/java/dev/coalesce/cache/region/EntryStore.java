@@ -39,6 +39,19 @@ interface EntryStore extends AutoCloseable {
 
   void unlock(String key, String token, long lockTtlMillis);
 
+  /**
+   * {@link #lock} on every key, in one round trip; the tokens in effect in the order of {@code
+   * keys}, all null if the store is down.
+   */
+  List<String> lockAll(
+      List<String> keys, List<String> tokens, long timeoutMicros, long lockTtlMillis);
+
+  /** {@link #unlock} of every key with its token (null: invalidate), in one round trip. */
+  void unlockAll(List<String> keys, List<String> tokens, long lockTtlMillis);
+
+  /** {@link #delete} of every key, in one round trip. */
+  void deleteAll(List<String> keys);
+
   boolean afterUpdate(
       String key, String token, String version, byte[] payload, long ttlMillis, long lockTtlMillis);
 

@@ -153,7 +153,33 @@ final class LocalEntryStore implements EntryStore {
 
   @Override
   public void unlock(String key, String token, long lockTtlMillis) {
-    release(key, token, null, null, 0, lockTtlMillis);
+    if (token == null) {
+      invalidate(key, lockTtlMillis);
+    } else {
+      release(key, token, null, null, 0, lockTtlMillis);
+    }
+  }
+
+  @Override
+  public List<String> lockAll(
+      List<String> keys, List<String> tokens, long timeoutMicros, long lockTtlMillis) {
+    List<String> held = new java.util.ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      held.add(lock(keys.get(i), tokens.get(i), timeoutMicros, lockTtlMillis));
+    }
+    return held;
+  }
+
+  @Override
+  public void unlockAll(List<String> keys, List<String> tokens, long lockTtlMillis) {
+    for (int i = 0; i < keys.size(); i++) {
+      unlock(keys.get(i), tokens.get(i), lockTtlMillis);
+    }
+  }
+
+  @Override
+  public void deleteAll(List<String> keys) {
+    keys.forEach(entries::remove);
   }
 
   @Override

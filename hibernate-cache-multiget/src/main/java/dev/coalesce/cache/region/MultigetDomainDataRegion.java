@@ -17,8 +17,9 @@ import org.hibernate.cache.spi.support.DomainDataRegionTemplate;
 
 /**
  * A region of entity, collection and natural-id data. READ_ONLY and NONSTRICT_READ_WRITE use
- * Hibernate's own access classes over {@link RegionStorage}; READ_WRITE uses this module's
- * cross-JVM {@link ReadWriteAccess}; TRANSACTIONAL is refused.
+ * Hibernate's own access classes over {@link RegionStorage} (for entities, subclassed to lock and
+ * unlock many keys in one round trip); READ_WRITE uses this module's cross-JVM {@link
+ * ReadWriteAccess}; TRANSACTIONAL is refused.
  */
 public final class MultigetDomainDataRegion extends DomainDataRegionTemplate {
 
@@ -41,8 +42,11 @@ public final class MultigetDomainDataRegion extends DomainDataRegionTemplate {
     return switch (config.getAccessType()) {
       case READ_WRITE ->
           new EntityReadWriteAccess(this, getEffectiveKeysFactory(), storage(), config);
+      case NONSTRICT_READ_WRITE ->
+          new EntityNonstrictReadWriteAccess(this, getEffectiveKeysFactory(), storage(), config);
+      case READ_ONLY ->
+          new EntityReadOnlyAccess(this, getEffectiveKeysFactory(), storage(), config);
       case TRANSACTIONAL -> throw refuseTransactional(config, "Entity");
-      default -> super.generateEntityAccess(config);
     };
   }
 

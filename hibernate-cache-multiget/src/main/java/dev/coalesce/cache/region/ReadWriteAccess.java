@@ -1,5 +1,7 @@
 package dev.coalesce.cache.region;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.hibernate.cache.spi.DomainDataRegion;
 import org.hibernate.cache.spi.access.AccessType;
@@ -108,9 +110,10 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
       SharedSessionContractImplementor session, Object cacheKey, Object version) {
     String key = storage.key(cacheKey);
     storage.forget(session, key);
-    String token = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     return new Lock(
-        storage.store().lock(key, token, storage.lockTimeoutMicros(), storage.lockTtlMillis()));
+        storage
+            .store()
+            .lock(key, newToken(), storage.lockTimeoutMicros(), storage.lockTtlMillis()));
   }
 
   @Override
@@ -118,6 +121,57 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     String key = storage.key(cacheKey);
     storage.forget(session, key);
     storage.store().unlock(key, token(lock), storage.lockTtlMillis());
+  }
+
+  /** {@link #lockItem} of every key, in one round trip (see {@code BulkCacheLocking}). */
+  public List<SoftLock> lockItems(
+      SharedSessionContractImplementor session, List<Object> cacheKeys) {
+    List<String> keys = keys(session, cacheKeys);
+    List<String> tokens = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      tokens.add(newToken());
+    }
+    List<String> held =
+        storage.store().lockAll(keys, tokens, storage.lockTimeoutMicros(), storage.lockTtlMillis());
+    List<SoftLock> locks = new ArrayList<>(held.size());
+    for (String token : held) {
+      locks.add(new Lock(token));
+    }
+    return locks;
+  }
+
+  /** {@link #unlockItem} of every key, in one round trip (see {@code BulkCacheLocking}). */
+  public void unlockItems(
+      SharedSessionContractImplementor session, List<Object> cacheKeys, List<SoftLock> locks) {
+    if (locks.size() != cacheKeys.size()) {
+      throw new IllegalArgumentException(
+          "unlockItems needs one lock per key (as returned by lockItems): "
+              + cacheKeys.size()
+              + " keys, "
+              + locks.size()
+              + " locks");
+    }
+    List<String> keys = keys(session, cacheKeys);
+    List<String> tokens = new ArrayList<>(locks.size());
+    for (SoftLock lock : locks) {
+      tokens.add(token(lock));
+    }
+    storage.store().unlockAll(keys, tokens, storage.lockTtlMillis());
+  }
+
+  /** The store keys of {@code cacheKeys}, forgotten by the session's prefetched entries. */
+  private List<String> keys(SharedSessionContractImplementor session, List<Object> cacheKeys) {
+    List<String> keys = new ArrayList<>(cacheKeys.size());
+    for (Object cacheKey : cacheKeys) {
+      String key = storage.key(cacheKey);
+      storage.forget(session, key);
+      keys.add(key);
+    }
+    return keys;
+  }
+
+  private static String newToken() {
+    return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
   }
 
   static String token(SoftLock lock) {

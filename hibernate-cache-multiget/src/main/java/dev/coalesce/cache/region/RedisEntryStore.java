@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
@@ -29,6 +30,9 @@ import org.redisson.client.codec.ByteArrayCodec;
 final class RedisEntryStore implements EntryStore {
 
   private static final LuaScript ENTRY = LuaScript.fromResource(RedisEntryStore.class, "entry.lua");
+  private static final byte[] LOCK = ascii("lock");
+  private static final byte[] UNLOCK = ascii("unlock");
+  private static final byte[] INVALIDATE = ascii("invalidate");
 
   private final RedissonClient client;
   private final RedisClock clock;
@@ -158,6 +162,107 @@ final class RedisEntryStore implements EntryStore {
     if (!callOrRemember(
         key, () -> script(key, "unlock", ascii(token), ascii(Long.toString(lockTtlMillis))))) {
       pendingInvalidations.add(key);
+    }
+  }
+
+  @Override
+  public List<String> lockAll(
+      List<String> keys, List<String> tokens, long timeoutMicros, long lockTtlMillis) {
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    List<RFuture<byte[]>> held = new ArrayList<>(keys.size());
+    boolean sent =
+        call(
+            "locking " + keys.size() + " entries",
+            () -> {
+              RBatch batch = client.createBatch(BatchOptions.defaults());
+              RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+              byte[] timeout = ascii(Long.toString(timeoutMicros));
+              byte[] ttl = ascii(Long.toString(lockTtlMillis));
+              for (int i = 0; i < keys.size(); i++) {
+                held.add(
+                    ENTRY.evalAsync(
+                        scripts,
+                        RScript.Mode.READ_WRITE,
+                        RScript.ReturnType.VALUE,
+                        List.of(keys.get(i)),
+                        LOCK,
+                        ascii(tokens.get(i)),
+                        timeout,
+                        ttl));
+              }
+              batch.execute();
+              return true;
+            },
+            false);
+    List<String> result = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] token = sent ? held.get(i).toCompletableFuture().getNow(null) : null;
+      result.add(token == null ? null : new String(token, StandardCharsets.US_ASCII));
+    }
+    return result;
+  }
+
+  @Override
+  public void unlockAll(List<String> keys, List<String> tokens, long lockTtlMillis) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    boolean sent =
+        call(
+            "unlocking " + keys.size() + " entries",
+            () -> {
+              RBatch batch = client.createBatch(BatchOptions.defaults());
+              RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+              byte[] ttl = ascii(Long.toString(lockTtlMillis));
+              for (int i = 0; i < keys.size(); i++) {
+                String token = tokens.get(i);
+                // A lock never taken (Redis was down) is released as per-key unlock does: by an
+                // invalidation.
+                if (token == null) {
+                  ENTRY.evalAsync(
+                      scripts,
+                      RScript.Mode.READ_WRITE,
+                      RScript.ReturnType.LONG,
+                      List.of(keys.get(i)),
+                      INVALIDATE,
+                      ttl);
+                } else {
+                  ENTRY.evalAsync(
+                      scripts,
+                      RScript.Mode.READ_WRITE,
+                      RScript.ReturnType.LONG,
+                      List.of(keys.get(i)),
+                      UNLOCK,
+                      ascii(token),
+                      ttl);
+                }
+              }
+              batch.execute();
+              return true;
+            },
+            false);
+    if (!sent) {
+      pendingInvalidations.addAll(keys);
+    }
+  }
+
+  @Override
+  public void deleteAll(List<String> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    boolean sent =
+        call(
+            "deleting " + keys.size() + " entries",
+            () -> {
+              client.getKeys().delete(keys.toArray(new String[0]));
+              return true;
+            },
+            false);
+    if (!sent) {
+      pendingInvalidations.addAll(keys);
     }
   }
 

@@ -210,6 +210,17 @@ public final class RegionStorage implements DomainDataStorageAccess {
     forget(session, key);
   }
 
+  /** {@link #removeFromCache} of every key, in one round trip. */
+  void removeAllFromCache(List<Object> cacheKeys, SharedSessionContractImplementor session) {
+    List<String> keys = new ArrayList<>(cacheKeys.size());
+    for (Object cacheKey : cacheKeys) {
+      String key = key(cacheKey);
+      forget(session, key);
+      keys.add(key);
+    }
+    store.deleteAll(keys);
+  }
+
   @Override
   public void clearCache(SharedSessionContractImplementor session) {
     evictData();
