@@ -18,8 +18,11 @@ import jakarta.persistence.Version;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** "Bad input gets a clear error and loses nothing." */
 @RealServices
@@ -193,15 +196,26 @@ class BadInputTest {
   }
 
   @Test
-  void anUnreachableRedisFailsTheBoot(TestDatabase db) throws IOException {
+  void anUnreachableRedisFailsTheBoot(TestDatabase db, @TempDir Path dir) throws IOException {
     int freePort;
     try (ServerSocket socket = new ServerSocket(0)) {
       freePort = socket.getLocalPort();
     }
+    // a Redisson YAML with short timeouts and no retries: Redisson's defaults take ~7 s to give up
+    Path yaml = dir.resolve("unreachable-redis.yaml");
+    Files.writeString(
+        yaml,
+        "singleServerConfig:\n"
+            + "  address: \"redis://127.0.0.1:"
+            + freePort
+            + "\"\n"
+            + "  connectTimeout: 200\n"
+            + "  retryAttempts: 0\n");
     Map<String, Object> settings = Boot.localSettings(db);
-    settings.put(BufferSettings.REDIS_ADDRESS, "redis://127.0.0.1:" + freePort);
+    settings.put(BufferSettings.REDIS_CONFIG, yaml.toString());
     assertThat(bootFailure(settings, Post.class))
-        .contains(BufferSettings.REDIS_ADDRESS)
+        .contains(BufferSettings.REDIS_CONFIG)
+        .contains(yaml.toString())
         .contains("127.0.0.1:" + freePort);
   }
 

@@ -1,5 +1,6 @@
 package dev.coalesce.buffer;
 
+import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManager;
@@ -13,6 +14,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
 
 /** Boots factories for the tests and reads the database behind Hibernate's back. */
 final class Boot {
@@ -39,6 +43,58 @@ final class Boot {
         .managedClasses(entities)
         .properties(new HashMap<>(settings))
         .createEntityManagerFactory();
+  }
+
+  /** Persists posts {@code 1..count}, titled "post <id>". */
+  static void persistPosts(EntityManagerFactory factory, int count) {
+    inTx(
+        factory,
+        em -> {
+          for (long id = 1; id <= count; id++) {
+            em.persist(new Post(id, "post " + id));
+          }
+        });
+  }
+
+  /**
+   * A client of a Redis server this test started, failing fast once the server is down: short
+   * timeouts, no retries, no background pings (so every command the server sees is ours).
+   */
+  static RedissonClient fastFailingClient(RedisServerProcess server) {
+    Config config = new Config();
+    config
+        .useSingleServer()
+        .setAddress(server.address())
+        .setConnectTimeout(200)
+        .setTimeout(200)
+        .setRetryAttempts(0)
+        .setPingConnectionInterval(0);
+    return Redisson.create(config);
+  }
+
+  /**
+   * Counts the row updates the database itself sees on {@code table} (a row-level trigger); read
+   * the count with {@code select n from <table>_updates}.
+   */
+  static void countRowUpdates(TestDatabase db, String table) {
+    execute(db, "create table " + table + "_updates (n bigint not null)");
+    execute(db, "insert into " + table + "_updates values (0)");
+    execute(
+        db,
+        "create function count_"
+            + table
+            + "_update() returns trigger language plpgsql as $$ begin update "
+            + table
+            + "_updates set n = n + 1; return new; end $$");
+    execute(
+        db,
+        "create trigger count_"
+            + table
+            + " after update on "
+            + table
+            + " for each row execute function count_"
+            + table
+            + "_update()");
   }
 
   static void inTx(EntityManagerFactory factory, Consumer<EntityManager> work) {

@@ -1,6 +1,5 @@
 package dev.coalesce.buffer;
 
-import static dev.coalesce.buffer.Boot.inTx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coalesce.testing.RealServices;
@@ -50,13 +49,7 @@ class ConcurrencyTest {
     EntityManagerFactory factory = Boot.boot(settings, Post.class);
     try {
       CounterBuffer buffer = CounterBuffer.of(factory);
-      inTx(
-          factory,
-          em -> {
-            for (long id = 1; id <= ROWS; id++) {
-              em.persist(new Post(id, "hot " + id));
-            }
-          });
+      Boot.persistPosts(factory, ROWS);
       long seed = Long.getLong("coalesce.seed", System.nanoTime());
       System.out.println("ConcurrencyTest[" + store + "] seed=" + seed);
       AtomicLongArray sent = new AtomicLongArray(ROWS + 1);

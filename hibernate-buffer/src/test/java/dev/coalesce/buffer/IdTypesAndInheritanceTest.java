@@ -1,6 +1,5 @@
 package dev.coalesce.buffer;
 
-import static dev.coalesce.buffer.Boot.execute;
 import static dev.coalesce.buffer.Boot.inTx;
 import static dev.coalesce.buffer.Boot.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -148,16 +147,7 @@ class IdTypesAndInheritanceTest {
           article.id = 1L;
           em.persist(article);
         });
-    execute(db, "create table content_updates (n bigint not null)");
-    execute(db, "insert into content_updates values (0)");
-    execute(
-        db,
-        "create function count_content_update() returns trigger language plpgsql as $$"
-            + " begin update content_updates set n = n + 1; return new; end $$");
-    execute(
-        db,
-        "create trigger count_content after update on content"
-            + " for each row execute function count_content_update()");
+    Boot.countRowUpdates(db, "content");
     inTx(
         factory,
         em -> {

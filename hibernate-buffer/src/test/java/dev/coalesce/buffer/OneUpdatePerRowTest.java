@@ -1,6 +1,5 @@
 package dev.coalesce.buffer;
 
-import static dev.coalesce.buffer.Boot.execute;
 import static dev.coalesce.buffer.Boot.inTx;
 import static dev.coalesce.buffer.Boot.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,23 +26,8 @@ class OneUpdatePerRowTest {
     EntityManagerFactory factory = Boot.boot(Boot.redisSettings(db, redis), Post.class);
     try {
       CounterBuffer buffer = CounterBuffer.of(factory);
-      inTx(
-          factory,
-          em -> {
-            for (long id = 1; id <= ROWS; id++) {
-              em.persist(new Post(id, "post " + id));
-            }
-          });
-      execute(db, "create table row_updates (n bigint not null)");
-      execute(db, "insert into row_updates values (0)");
-      execute(
-          db,
-          "create function count_row_update() returns trigger language plpgsql as $$"
-              + " begin update row_updates set n = n + 1; return new; end $$");
-      execute(
-          db,
-          "create trigger count_post_updates after update on post"
-              + " for each row execute function count_row_update()");
+      Boot.persistPosts(factory, ROWS);
+      Boot.countRowUpdates(db, "post");
 
       long seed = Long.getLong("coalesce.seed", System.nanoTime());
       System.out.println("OneUpdatePerRowTest seed=" + seed);
@@ -79,11 +63,11 @@ class OneUpdatePerRowTest {
         assertThat(views[id]).isPositive();
         assertThat(likes[id]).isPositive();
       }
-      assertThat(queryLong(db, "select n from row_updates")).isZero();
+      assertThat(queryLong(db, "select n from post_updates")).isZero();
 
       long rowsFlushed = buffer.flush();
 
-      long rowUpdates = queryLong(db, "select n from row_updates");
+      long rowUpdates = queryLong(db, "select n from post_updates");
       System.out.printf(
           "Item 3: %d increments sent over %d rows (2 counters each) -> %d row updates seen by"
               + " the database (trigger count)%n",

@@ -10,9 +10,7 @@ import dev.coalesce.testing.TestDatabase;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 /**
  * Redis down when a transaction commits: a push that provably never left this process is applied
@@ -24,15 +22,7 @@ class StoreOutageTest {
   @Test
   void aPushThatCannotConnectFallsBackToTheDatabase(TestDatabase db) {
     try (RedisServerProcess server = RedisServerProcess.start()) {
-      Config config = new Config();
-      config
-          .useSingleServer()
-          .setAddress(server.address())
-          .setConnectTimeout(500)
-          .setTimeout(500)
-          .setRetryAttempts(1)
-          .setPingConnectionInterval(0);
-      RedissonClient client = Redisson.create(config);
+      RedissonClient client = Boot.fastFailingClient(server);
       Map<String, Object> settings = Boot.localSettings(db);
       settings.put(BufferSettings.REDIS_CLIENT, client);
       settings.put(BufferSettings.NAMESPACE, "outage");

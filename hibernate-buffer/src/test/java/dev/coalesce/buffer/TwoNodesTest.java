@@ -1,6 +1,5 @@
 package dev.coalesce.buffer;
 
-import static dev.coalesce.buffer.Boot.inTx;
 import static dev.coalesce.buffer.Boot.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,13 +40,7 @@ class TwoNodesTest {
     EntityManagerFactory nodeA = Boot.boot(first, Post.class);
     EntityManagerFactory nodeB = Boot.boot(second, Post.class);
     try {
-      inTx(
-          nodeA,
-          em -> {
-            for (long id = 1; id <= ROWS; id++) {
-              em.persist(new Post(id, "shared " + id));
-            }
-          });
+      Boot.persistPosts(nodeA, ROWS);
       long seed = Long.getLong("coalesce.seed", System.nanoTime());
       System.out.println("TwoNodesTest seed=" + seed);
       AtomicLongArray sent = new AtomicLongArray(ROWS + 1);

@@ -2,14 +2,8 @@ package dev.coalesce.buffer.boot;
 
 import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferSettings.Store;
-import dev.coalesce.buffer.capture.CaptureFlushListener;
-import dev.coalesce.buffer.capture.InsertReconciler;
-import dev.coalesce.buffer.capture.MergeRestore;
-import dev.coalesce.buffer.capture.MergeSnapshot;
-import dev.coalesce.buffer.model.CounterDeclarations;
+import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.store.DeltaStore;
-import dev.coalesce.buffer.store.LocalDeltaStore;
-import dev.coalesce.buffer.store.RedisDeltaStore;
 import dev.coalesce.redis.RedisConnection;
 import dev.coalesce.redis.SettingsReader;
 import java.util.Map;
@@ -18,7 +12,6 @@ import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.event.service.spi.EventListenerRegistry;
-import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
 import org.jboss.logging.Logger;
 
@@ -41,31 +34,27 @@ public final class BufferIntegrator implements Integrator {
     }
     RedisConnection redis = factory.getServiceRegistry().requireService(RedisConnection.class);
     BufferConfig config = BufferConfig.read(settings, redis.isConfigured());
-    Map<String, Set<String>> declarations = CounterDeclarations.scan(metadata);
+    Map<String, Set<String>> declarations = CounterModel.declarations(metadata);
     DeltaStore store;
     if (declarations.isEmpty()) {
-      store = new LocalDeltaStore(config.partitions(), config.clock());
+      store = DeltaStore.local(config.partitions(), config.clock());
     } else if (config.store() == Store.REDIS) {
       // connects now: an unreachable Redis fails the boot, naming the setting
-      store = new RedisDeltaStore(redis.client(), redis.keys(), config.partitions());
+      store = DeltaStore.redis(redis.client(), redis.keys(), config.partitions());
     } else {
       LOG.infof(
           "Counter buffer uses the local store (%s=local): deltas wait in this JVM, for a single"
               + " node only; set %s to share them through Redis",
           BufferSettings.STORE, BufferSettings.REDIS_ADDRESS);
-      store = new LocalDeltaStore(config.partitions(), config.clock());
+      store = DeltaStore.local(config.partitions(), config.clock());
     }
     BufferRuntime runtime = new BufferRuntime(factory, declarations, config, store);
     if (!declarations.isEmpty()) {
-      EventListenerRegistry listeners =
-          factory.getServiceRegistry().requireService(EventListenerRegistry.class);
-      listeners.prependListeners(
-          EventType.FLUSH_ENTITY, new CaptureFlushListener(runtime::model, runtime.deltas()));
-      listeners.appendListeners(
-          EventType.POST_INSERT, new InsertReconciler(runtime::model, runtime.deltas()));
-      listeners.prependListeners(
-          EventType.MERGE, new MergeSnapshot(runtime::model, runtime.deltas()));
-      listeners.appendListeners(EventType.MERGE, new MergeRestore(runtime::model));
+      runtime
+          .deltas()
+          .registerListeners(
+              factory.getServiceRegistry().requireService(EventListenerRegistry.class),
+              runtime::model);
     }
     factory.addObserver(runtime);
   }

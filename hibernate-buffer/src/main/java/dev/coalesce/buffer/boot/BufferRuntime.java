@@ -6,7 +6,6 @@ import dev.coalesce.buffer.BufferedCounter;
 import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.buffer.capture.TransactionDeltas;
 import dev.coalesce.buffer.flush.Flusher;
-import dev.coalesce.buffer.flush.Ledger;
 import dev.coalesce.buffer.flush.StatsRecorder;
 import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.model.EntityCounters;
@@ -94,12 +93,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   public void sessionFactoryCreated(SessionFactory created) {
     model = CounterModel.build(factory.getMappingMetamodel(), declarations);
     if (!model.isEmpty()) {
-      Ledger ledger =
-          new Ledger(
-              (String) factory.getProperties().get("hibernate.default_catalog"),
-              (String) factory.getProperties().get("hibernate.default_schema"));
-      ledger.create(factory, config.partitions());
-      flusher = new Flusher(factory, model, store, ledger, config.maxRowsPerFlush(), stats);
+      flusher = Flusher.start(factory, model, store, config.maxRowsPerFlush(), stats);
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
               runnable -> {
@@ -155,7 +149,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
 
   /** Deltas of one committed transaction. */
   private void committed(Map<CounterKey, Long> committed, long increments) {
-    stats.incrementsAccepted.add(increments);
+    stats.accepted(increments);
     try {
       push(committed);
     } catch (RuntimeException e) {
@@ -168,7 +162,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   private void push(Map<CounterKey, Long> committed) {
     try {
       store.push(committed);
-      stats.deltasPushed.add(committed.size());
+      stats.pushed(committed.size());
       if (storeDown.compareAndSet(true, false)) {
         LOG.info("Counter store reachable again");
       }
@@ -178,7 +172,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
         LOG.warnf(
             e, "Counter store unreachable; applying committed deltas directly to the database");
       }
-      stats.directFallbacks.increment();
+      stats.directFallback();
       flusher.applyDirect(committed);
     }
   }
@@ -210,14 +204,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
 
   @Override
   public BufferStats stats() {
-    return new BufferStats(
-        stats.incrementsAccepted.sum(),
-        stats.deltasPushed.sum(),
-        stats.rowsFlushed.sum(),
-        stats.flushes.sum(),
-        stats.rowsFailed.sum(),
-        stats.directFallbacks.sum(),
-        oldestPendingAge());
+    return stats.snapshot(oldestPendingAge());
   }
 
   private Duration oldestPendingAge() {
@@ -236,7 +223,12 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
 
   private CounterKey key(Class<?> entity, Object id, String attribute) {
     if (entity == null || attribute == null) {
-      throw new IllegalArgumentException("entity and attribute must not be null");
+      throw new IllegalArgumentException(
+          "Counter "
+              + (entity == null ? "null" : entity.getName())
+              + "."
+              + attribute
+              + ": the entity class and the attribute name must not be null");
     }
     EntityPersister persister = factory.getMappingMetamodel().findEntityDescriptor(entity);
     if (persister == null) {
@@ -244,28 +236,20 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
           entity.getName() + " is not an entity of this SessionFactory");
     }
     EntityCounters counters = model.forEntity(persister.getEntityName());
-    if (counters == null) {
+    if (counters == null || !counters.has(attribute)) {
       throw new IllegalArgumentException(
           entity.getSimpleName()
               + "."
               + attribute
               + " is not a @"
               + BufferedCounter.class.getSimpleName()
-              + " attribute: "
-              + entity.getSimpleName()
-              + " has no buffered counters");
-    }
-    if (!counters.has(attribute)) {
-      throw new IllegalArgumentException(
-          entity.getSimpleName()
-              + "."
-              + attribute
-              + " is not a @"
-              + BufferedCounter.class.getSimpleName()
-              + " attribute; the buffered counters of "
-              + entity.getSimpleName()
-              + " are "
-              + counters.attributes());
+              + " attribute; "
+              + (counters == null
+                  ? entity.getSimpleName() + " has no buffered counters"
+                  : "the buffered counters of "
+                      + entity.getSimpleName()
+                      + " are "
+                      + counters.attributes()));
     }
     if (id == null || !counters.root().isIdInstance(id)) {
       throw new IllegalArgumentException(

@@ -1,8 +1,6 @@
 package dev.coalesce.buffer.capture;
 
-import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.model.EntityCounters;
-import java.util.function.Supplier;
 import org.hibernate.event.spi.FlushEntityEvent;
 import org.hibernate.event.spi.FlushEntityEventListener;
 
@@ -11,12 +9,12 @@ import org.hibernate.event.spi.FlushEntityEventListener;
  * that exist in the database. New entities are left to {@link InsertReconciler}: until their
  * delayed INSERT runs, the entry's loaded state is the very array the INSERT writes.
  */
-public final class CaptureFlushListener implements FlushEntityEventListener {
+final class CaptureFlushListener implements FlushEntityEventListener {
 
   private final CounterCapture capture;
 
-  public CaptureFlushListener(Supplier<CounterModel> model, TransactionDeltas deltas) {
-    this.capture = new CounterCapture(model, deltas);
+  CaptureFlushListener(CounterCapture capture) {
+    this.capture = capture;
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.coalesce.buffer.capture;
 
-import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.model.EntityCounters;
-import java.util.function.Supplier;
 import org.hibernate.event.spi.PostInsertEvent;
 import org.hibernate.event.spi.PostInsertEventListener;
 import org.hibernate.persister.entity.EntityPersister;
@@ -12,12 +10,12 @@ import org.hibernate.persister.entity.EntityPersister;
  * {@code persist(views = 0); setViews(5)} before the delayed INSERT) becomes a delta, and the
  * loaded state catches up, so the value is neither lost nor counted twice.
  */
-public final class InsertReconciler implements PostInsertEventListener {
+final class InsertReconciler implements PostInsertEventListener {
 
   private final CounterCapture capture;
 
-  public InsertReconciler(Supplier<CounterModel> model, TransactionDeltas deltas) {
-    this.capture = new CounterCapture(model, deltas);
+  InsertReconciler(CounterCapture capture) {
+    this.capture = capture;
   }
 
   @Override

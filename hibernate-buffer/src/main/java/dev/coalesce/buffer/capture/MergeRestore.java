@@ -1,12 +1,7 @@
 package dev.coalesce.buffer.capture;
 
-import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.model.EntityCounters;
-import java.util.function.Supplier;
-import org.hibernate.HibernateException;
-import org.hibernate.event.spi.MergeContext;
 import org.hibernate.event.spi.MergeEvent;
-import org.hibernate.event.spi.MergeEventListener;
 import org.hibernate.proxy.HibernateProxy;
 
 /**
@@ -15,25 +10,16 @@ import org.hibernate.proxy.HibernateProxy;
  * counters go back to their loaded values. Counters are changed on managed entities or through
  * {@code CounterBuffer.increment}, never by merging a detached copy.
  */
-public final class MergeRestore implements MergeEventListener {
+final class MergeRestore implements MergeHook {
 
-  private final Supplier<CounterModel> model;
+  private final CounterCapture capture;
 
-  public MergeRestore(Supplier<CounterModel> model) {
-    this.model = model;
+  MergeRestore(CounterCapture capture) {
+    this.capture = capture;
   }
 
   @Override
-  public void onMerge(MergeEvent event) throws HibernateException {
-    after(event);
-  }
-
-  @Override
-  public void onMerge(MergeEvent event, MergeContext copiedAlready) throws HibernateException {
-    after(event);
-  }
-
-  private void after(MergeEvent event) {
+  public void onAnyMerge(MergeEvent event) {
     Object result = event.getResult();
     if (result == null
         || result == event.getOriginal()
@@ -50,7 +36,7 @@ public final class MergeRestore implements MergeEventListener {
     if (!CounterCapture.capturable(entry)) {
       return;
     }
-    EntityCounters counters = model.get().forEntity(entry.getPersister().getEntityName());
+    EntityCounters counters = capture.counters(entry.getPersister().getEntityName());
     if (counters == null) {
       return;
     }

@@ -1,13 +1,8 @@
 package dev.coalesce.buffer.capture;
 
-import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.model.EntityCounters;
-import java.util.function.Supplier;
-import org.hibernate.HibernateException;
 import org.hibernate.event.spi.EventSource;
-import org.hibernate.event.spi.MergeContext;
 import org.hibernate.event.spi.MergeEvent;
-import org.hibernate.event.spi.MergeEventListener;
 import org.hibernate.proxy.HibernateProxy;
 
 /**
@@ -15,25 +10,16 @@ import org.hibernate.proxy.HibernateProxy;
  * already manages, that instance's unflushed counter changes are captured first, since the merge is
  * about to overwrite them. {@link MergeRestore} then undoes the copy of the detached counters.
  */
-public final class MergeSnapshot implements MergeEventListener {
+final class MergeSnapshot implements MergeHook {
 
   private final CounterCapture capture;
 
-  public MergeSnapshot(Supplier<CounterModel> model, TransactionDeltas deltas) {
-    this.capture = new CounterCapture(model, deltas);
+  MergeSnapshot(CounterCapture capture) {
+    this.capture = capture;
   }
 
   @Override
-  public void onMerge(MergeEvent event) throws HibernateException {
-    before(event);
-  }
-
-  @Override
-  public void onMerge(MergeEvent event, MergeContext copiedAlready) throws HibernateException {
-    before(event);
-  }
-
-  private void before(MergeEvent event) {
+  public void onAnyMerge(MergeEvent event) {
     Object original = event.getOriginal();
     if (original == null || original instanceof HibernateProxy) {
       return;

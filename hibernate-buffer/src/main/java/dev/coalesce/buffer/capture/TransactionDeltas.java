@@ -1,16 +1,21 @@
 package dev.coalesce.buffer.capture;
 
+import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.store.CounterKey;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.engine.spi.TransactionCompletionCallbacks.AfterCompletionCallback;
+import org.hibernate.event.service.spi.EventListenerRegistry;
+import org.hibernate.event.spi.EventType;
 
 /**
  * The deltas each open transaction has captured so far. They are handed to the committer after the
  * database commit, all at once; a rolled-back transaction hands over nothing. Outside a transaction
- * a delta is handed over at once.
+ * a delta is handed over at once. {@link #registerListeners} adds the event listeners that capture
+ * them.
  */
 public final class TransactionDeltas {
 
@@ -31,6 +36,19 @@ public final class TransactionDeltas {
     this.committer = committer;
   }
 
+  /**
+   * Adds the capture listeners to a SessionFactory: flush-entity (before Hibernate's own),
+   * post-insert and merge (before and after Hibernate's own).
+   */
+  public void registerListeners(EventListenerRegistry listeners, Supplier<CounterModel> model) {
+    CounterCapture capture = new CounterCapture(model, this);
+    listeners.prependListeners(EventType.FLUSH_ENTITY, new CaptureFlushListener(capture));
+    listeners.appendListeners(EventType.POST_INSERT, new InsertReconciler(capture));
+    listeners.prependListeners(EventType.MERGE, new MergeSnapshot(capture));
+    listeners.appendListeners(EventType.MERGE, new MergeRestore(capture));
+  }
+
+  /** Captures {@code delta} for the session's transaction, or hands it over now outside one. */
   public void add(SharedSessionContractImplementor session, CounterKey key, long delta) {
     if (delta == 0) {
       return;

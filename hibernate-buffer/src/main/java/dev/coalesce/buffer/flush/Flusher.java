@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.metamodel.mapping.JdbcMapping;
@@ -45,7 +46,26 @@ public final class Flusher {
   private final CacheEviction eviction;
   private final ReentrantLock lock = new ReentrantLock();
 
-  public Flusher(
+  /**
+   * A flusher for {@code model}'s counters. Creates the ledger table (in Hibernate's default
+   * catalog and schema) and its partition rows if missing.
+   */
+  public static Flusher start(
+      SessionFactoryImplementor factory,
+      CounterModel model,
+      DeltaStore store,
+      int maxRows,
+      StatsRecorder stats) {
+    Map<String, Object> settings = factory.getProperties();
+    Ledger ledger =
+        new Ledger(
+            (String) settings.get(AvailableSettings.DEFAULT_CATALOG),
+            (String) settings.get(AvailableSettings.DEFAULT_SCHEMA));
+    ledger.create(factory, store.partitions());
+    return new Flusher(factory, model, store, ledger, maxRows, stats);
+  }
+
+  private Flusher(
       SessionFactoryImplementor factory,
       CounterModel model,
       DeltaStore store,
@@ -101,23 +121,9 @@ public final class Flusher {
   public long applyDirect(Map<CounterKey, Long> deltas) {
     List<RowUpdate> updates = rowUpdates(new Claim(-1, 0, deltas));
     Map<CounterKey, Long> failed = new LinkedHashMap<>();
-    long updated;
-    try (var session = factory.openSession()) {
-      var tx = session.beginTransaction();
-      var locks = eviction.lock(session, updates);
-      boolean committed = false;
-      try {
-        updated =
-            session.doReturningWork(connection -> execute(connection, session, updates, failed));
-        tx.commit();
-        committed = true;
-      } finally {
-        if (!committed && tx.isActive()) {
-          tx.rollback();
-        }
-        eviction.release(session, locks, committed);
-      }
-    }
+    long updated =
+        inTransaction(
+            updates, (connection, session) -> execute(connection, session, updates, failed));
     if (!failed.isEmpty()) {
       stats.rowsFailed.add(failed.size());
       LOG.errorf(
@@ -149,34 +155,17 @@ public final class Flusher {
       return new Applied(false, 0, updates.size());
     }
     Map<CounterKey, Long> failed = new LinkedHashMap<>();
-    long updated;
-    try (var session = factory.openSession()) {
-      var tx = session.beginTransaction();
-      var locks = eviction.lock(session, updates);
-      boolean committed = false;
-      try {
-        Long rows =
-            session.doReturningWork(
-                connection -> {
-                  if (!ledger.advance(connection, claim.partition(), claim.seq())) {
-                    return null;
-                  }
-                  return execute(connection, session, updates, failed);
-                });
-        if (rows == null) {
-          tx.rollback();
-          store.ack(claim.partition(), claim.seq());
-          return new Applied(false, 0, updates.size());
-        }
-        tx.commit();
-        committed = true;
-        updated = rows;
-      } finally {
-        if (!committed && tx.isActive()) {
-          tx.rollback();
-        }
-        eviction.release(session, locks, committed);
-      }
+    Long updated =
+        inTransaction(
+            updates,
+            (connection, session) ->
+                ledger.advance(connection, claim.partition(), claim.seq())
+                    ? execute(connection, session, updates, failed)
+                    : null);
+    if (updated == null) {
+      // the ledger holds this claim already, or a racing flusher committed it first
+      store.ack(claim.partition(), claim.seq());
+      return new Applied(false, 0, updates.size());
     }
     if (!failed.isEmpty()) {
       stats.rowsFailed.add(failed.size());
@@ -186,6 +175,37 @@ public final class Flusher {
     stats.flushes.increment();
     stats.rowsFlushed.add(updated);
     return new Applied(true, updated, updates.size());
+  }
+
+  /** Work in the flush transaction; null means nothing to commit. */
+  @FunctionalInterface
+  private interface TransactionWork {
+    Long run(Connection connection, SharedSessionContractImplementor session) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a new transaction, the rows' second-level cache entries locked around it;
+   * commits unless the work returns null.
+   */
+  private Long inTransaction(List<RowUpdate> updates, TransactionWork work) {
+    try (var session = factory.openSession()) {
+      var tx = session.beginTransaction();
+      var locks = eviction.lock(session, updates);
+      boolean committed = false;
+      try {
+        Long rows = session.doReturningWork(connection -> work.run(connection, session));
+        if (rows != null) {
+          tx.commit();
+          committed = true;
+        }
+        return rows;
+      } finally {
+        if (!committed && tx.isActive()) {
+          tx.rollback();
+        }
+        eviction.release(session, locks, committed);
+      }
+    }
   }
 
   /** Runs the updates as JDBC batches; rows that fail are rolled back one by one and set aside. */
@@ -276,22 +296,29 @@ public final class Flusher {
   /** Groups a claim's deltas per row and table, sorted by SQL then id so lock order is stable. */
   private List<RowUpdate> rowUpdates(Claim claim) {
     Map<String, RowBuilder> builders = new LinkedHashMap<>();
+    Map<CounterKey, Long> unmapped = new LinkedHashMap<>();
     for (Map.Entry<CounterKey, Long> entry : claim.deltas().entrySet()) {
       CounterKey key = entry.getKey();
       RootCounters root = model.root(key.entity());
       CounterColumn column = root == null ? null : root.column(key.attribute());
       if (column == null) {
-        // the application no longer maps this counter: keep the delta rather than lose it
-        LOG.warnf("Counter %s is not mapped by this application; its delta is set aside", key);
-        if (claim.partition() >= 0) {
-          store.setAside(claim.partition(), Map.of(key, entry.getValue()));
-        }
+        unmapped.put(key, entry.getValue());
         continue;
       }
       String rowKey = key.entity() + '\u0000' + column.table() + '\u0000' + key.id();
       builders
           .computeIfAbsent(rowKey, k -> new RowBuilder(root, column, key.id()))
           .add(column, key, entry.getValue());
+    }
+    if (!unmapped.isEmpty()) {
+      // the application no longer maps these counters: keep their deltas rather than lose them
+      LOG.warnf(
+          "Counters not mapped by this application (no @BufferedCounter attribute of that name);"
+              + " their deltas are set aside: %s",
+          unmapped);
+      if (claim.partition() >= 0) {
+        store.setAside(claim.partition(), unmapped);
+      }
     }
     List<RowUpdate> updates = new ArrayList<>();
     for (RowBuilder builder : builders.values()) {

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
+import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.jboss.logging.Logger;
 
@@ -15,16 +16,20 @@ import org.jboss.logging.Logger;
  * flush transaction advances it first, so a claim is applied at most once, and the row lock
  * serialises flushers of one partition inside the database.
  */
-public final class Ledger {
+final class Ledger {
 
   private static final Logger LOG = Logger.getLogger(Ledger.class);
 
   /** Name of the ledger table, in Hibernate's default schema when one is set. */
-  public static final String TABLE = "coalesce_buffer_ledger";
+  static final String TABLE = "coalesce_buffer_ledger";
+
+  private static final String CREATE_SQL =
+      "create table if not exists %s (partition_no integer not null primary key,"
+          + " last_seq bigint not null)";
 
   private final String table;
 
-  public Ledger(String catalog, String schema) {
+  Ledger(String catalog, String schema) {
     StringBuilder name = new StringBuilder();
     if (catalog != null && !catalog.isBlank()) {
       name.append(catalog).append('.');
@@ -35,12 +40,8 @@ public final class Ledger {
     this.table = name.append(TABLE).toString();
   }
 
-  public String table() {
-    return table;
-  }
-
   /** Creates the table if missing and a row with 0 for every partition that has none. */
-  public void create(SessionFactoryImplementor factory, int partitions) {
+  void create(SessionFactoryImplementor factory, int partitions) {
     for (int attempt = 1; ; attempt++) {
       try (var session = factory.openSession()) {
         var tx = session.beginTransaction();
@@ -50,7 +51,14 @@ public final class Ledger {
       } catch (RuntimeException e) {
         // another node may have created the same table or rows at the same moment
         if (attempt >= 3) {
-          throw new IllegalStateException("Cannot create the counter ledger " + table, e);
+          throw new IllegalStateException(
+              "Cannot create the counter ledger table "
+                  + table
+                  + " (in "
+                  + AvailableSettings.DEFAULT_SCHEMA
+                  + " when set): the database user needs to create it, or create it by hand: "
+                  + CREATE_SQL.formatted(table),
+              e);
         }
         LOG.debugf(e, "Creating %s failed, retrying", table);
       }
@@ -59,10 +67,7 @@ public final class Ledger {
 
   private void createIn(Connection connection, int partitions) throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table if not exists "
-              + table
-              + " (partition_no integer not null primary key, last_seq bigint not null)");
+      statement.execute(CREATE_SQL.formatted(table));
     }
     Set<Integer> existing = new HashSet<>();
     try (Statement statement = connection.createStatement();
@@ -89,7 +94,7 @@ public final class Ledger {
   }
 
   /** The last applied sequence number of every partition, indexed by partition. */
-  public long[] lastSeqs(Connection connection, int partitions) throws SQLException {
+  long[] lastSeqs(Connection connection, int partitions) throws SQLException {
     long[] seqs = new long[partitions];
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("select partition_no, last_seq from " + table)) {
@@ -107,7 +112,7 @@ public final class Ledger {
    * Advances {@code partition} to {@code seq}. False means this claim, or a later one, is already
    * applied (or another flusher applies it right now and has committed first).
    */
-  public boolean advance(Connection connection, int partition, long seq) throws SQLException {
+  boolean advance(Connection connection, int partition, long seq) throws SQLException {
     try (PreparedStatement update =
         connection.prepareStatement(
             "update " + table + " set last_seq = ? where partition_no = ? and last_seq < ?")) {

@@ -23,12 +23,15 @@ import org.hibernate.mapping.Value;
  * Finds the {@link BufferedCounter} attributes of the boot model and refuses the ones that cannot
  * be buffered, with a message naming {@code Entity.attribute}, its type and what is allowed.
  */
-public final class CounterDeclarations {
+final class CounterDeclarations {
 
   private static final Set<Class<?>> ALLOWED =
       Set.of(int.class, long.class, short.class, Integer.class, Long.class, Short.class);
 
   private static final String ALLOWED_TYPES = "int, long, short, Integer, Long or Short";
+
+  private static final String NOT_ID_OR_VERSION =
+      "allowed: a basic " + ALLOWED_TYPES + " attribute that is not the @Id or the @Version";
 
   private CounterDeclarations() {}
 
@@ -39,7 +42,7 @@ public final class CounterDeclarations {
    *
    * @throws MappingException for an annotation that cannot be honoured
    */
-  public static Map<String, Set<String>> scan(Metadata metadata) {
+  static Map<String, Set<String>> scan(Metadata metadata) {
     Map<String, Set<String>> counters = new LinkedHashMap<>();
     Set<Class<?>> embeddables = new LinkedHashSet<>();
     for (PersistentClass entity : metadata.getEntityBindings()) {
@@ -47,7 +50,8 @@ public final class CounterDeclarations {
       for (Property property : entity.getPropertyClosure()) {
         collectEmbeddables(property.getValue(), embeddables);
       }
-      Class<?> type = mappedClass(entity);
+      // null for a dynamic-map entity: no class to carry an annotation
+      Class<?> type = entity.getMappedClass();
       if (type == null) {
         continue;
       }
@@ -96,21 +100,11 @@ public final class CounterDeclarations {
     if (id != null && id.getName().equals(name)
         || entity.getIdentifierMapper() != null
             && hasProperty(entity.getIdentifierMapper(), name)) {
-      throw new MappingException(
-          where
-              + ": it is the @Id; allowed: a basic "
-              + ALLOWED_TYPES
-              + " attribute that is not"
-              + " the @Id or the @Version");
+      throw new MappingException(where + ": it is the @Id; " + NOT_ID_OR_VERSION);
     }
     Property version = entity.getVersion();
     if (version != null && version.getName().equals(name)) {
-      throw new MappingException(
-          where
-              + ": it is the @Version; allowed: a basic "
-              + ALLOWED_TYPES
-              + " attribute that is"
-              + " not the @Id or the @Version");
+      throw new MappingException(where + ": it is the @Version; " + NOT_ID_OR_VERSION);
     }
     Property property = findProperty(entity, name);
     if (property == null) {
@@ -155,30 +149,13 @@ public final class CounterDeclarations {
 
   private static void collectEmbeddables(Value value, Set<Class<?>> found) {
     if (value instanceof Component component) {
-      Class<?> type = componentClass(component);
+      // null for a dynamic (map) component: no class to carry an annotation
+      Class<?> type = component.getComponentClass();
       if (type != null && found.add(type)) {
         for (Property property : component.getProperties()) {
           collectEmbeddables(property.getValue(), found);
         }
       }
-    }
-  }
-
-  private static Class<?> componentClass(Component component) {
-    try {
-      return component.getComponentClass();
-    } catch (RuntimeException e) {
-      // a dynamic (map) component has no class to carry an annotation
-      return null;
-    }
-  }
-
-  private static Class<?> mappedClass(PersistentClass entity) {
-    try {
-      return entity.getMappedClass();
-    } catch (RuntimeException e) {
-      // a dynamic-map entity has no class to carry an annotation
-      return null;
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hibernate.MappingException;
+import org.hibernate.boot.Metadata;
 import org.hibernate.metamodel.MappingMetamodel;
 import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.BasicEntityIdentifierMapping;
@@ -31,13 +32,24 @@ public final class CounterModel {
     this.byRoot = byRoot;
   }
 
+  /**
+   * The {@code @BufferedCounter} attributes of every entity of the boot model, by entity name (each
+   * entity lists its inherited counters too), for {@link #build} once the factory is built.
+   *
+   * @throws MappingException for an annotation that cannot be honoured, naming {@code
+   *     Entity.attribute}, its type and what is allowed
+   */
+  public static Map<String, Set<String>> declarations(Metadata metadata) {
+    return CounterDeclarations.scan(metadata);
+  }
+
   /** An empty model, before the SessionFactory is built. */
   public static CounterModel empty() {
     return new CounterModel(Map.of(), Map.of());
   }
 
   /**
-   * Builds the model for the counters found at boot ({@link CounterDeclarations#scan}).
+   * Builds the model for the counters found at boot ({@link #declarations}).
    *
    * @throws MappingException if a counter cannot be located in the runtime model
    */

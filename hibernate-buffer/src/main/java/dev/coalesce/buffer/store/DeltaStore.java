@@ -1,8 +1,11 @@
 package dev.coalesce.buffer.store;
 
+import dev.coalesce.redis.KeyNamespace;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.redisson.api.RedissonClient;
 
 /**
  * Where committed deltas wait for the flusher, partitioned. Knows nothing about Hibernate.
@@ -12,6 +15,23 @@ import java.util.OptionalLong;
  * #ack} drops the in-flight claim once the database holds it.
  */
 public interface DeltaStore extends AutoCloseable {
+
+  /**
+   * Deltas kept in this JVM: single node only, lost if the process dies before a flush.
+   *
+   * @param clock for the age of the oldest pending delta
+   */
+  static DeltaStore local(int partitions, Clock clock) {
+    return new LocalDeltaStore(partitions, clock);
+  }
+
+  /**
+   * Deltas kept in Redis under {@code keys}, shared by every node. The client stays open when the
+   * store closes: it belongs to the SessionFactory's {@code RedisConnection}.
+   */
+  static DeltaStore redis(RedissonClient client, KeyNamespace keys, int partitions) {
+    return new RedisDeltaStore(client, keys, partitions);
+  }
 
   int partitions();
 

@@ -17,14 +17,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Deltas kept in this JVM, with the same claim / ack protocol as Redis. Single node only: deltas
  * not yet flushed are lost if the process dies.
  */
-public final class LocalDeltaStore implements DeltaStore {
+final class LocalDeltaStore implements DeltaStore {
 
   private static final long NONE = Long.MAX_VALUE;
 
   private final Partition[] partitions;
   private final Clock clock;
 
-  public LocalDeltaStore(int partitions, Clock clock) {
+  LocalDeltaStore(int partitions, Clock clock) {
     this.partitions = new Partition[partitions];
     for (int i = 0; i < partitions; i++) {
       this.partitions[i] = new Partition();

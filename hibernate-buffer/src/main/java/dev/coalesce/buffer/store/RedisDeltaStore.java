@@ -37,7 +37,7 @@ import org.redisson.client.codec.StringCodec;
  *       after an ambiguous error (a timeout) applies once
  * </ul>
  */
-public final class RedisDeltaStore implements DeltaStore {
+final class RedisDeltaStore implements DeltaStore {
 
   private static final Logger LOG = Logger.getLogger(RedisDeltaStore.class);
 
@@ -60,7 +60,7 @@ public final class RedisDeltaStore implements DeltaStore {
   private final KeyNamespace keys;
   private final int partitions;
 
-  public RedisDeltaStore(RedissonClient client, KeyNamespace keys, int partitions) {
+  RedisDeltaStore(RedissonClient client, KeyNamespace keys, int partitions) {
     this.client = client;
     this.keys = keys;
     this.partitions = partitions;
