@@ -15,7 +15,7 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * The smallest real second-level cache: Hibernate's own region templates and access strategies
  * (READ_WRITE soft locks included) over one map per region.
  */
-public final class MapRegionFactory extends RegionFactoryTemplate {
+public class MapRegionFactory extends RegionFactoryTemplate {
 
   @Override
   protected void prepareForUse(SessionFactoryOptions settings, Map<String, Object> configValues) {}
