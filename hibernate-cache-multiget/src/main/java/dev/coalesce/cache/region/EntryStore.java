@@ -1,7 +1,6 @@
 package dev.coalesce.cache.region;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Where entries live, as raw records under full keys. Each method is one atomic step; the
@@ -16,8 +15,8 @@ interface EntryStore extends AutoCloseable {
 
   byte[] get(String key);
 
-  /** One multi-get; absent keys are absent from the map. */
-  Map<String, byte[]> getAll(List<String> keys);
+  /** One multi-get: the records in the order of {@code keys}, null where absent. */
+  List<byte[]> getAll(List<String> keys);
 
   boolean exists(String key);
 

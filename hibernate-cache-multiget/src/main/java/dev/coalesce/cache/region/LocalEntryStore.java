@@ -1,8 +1,6 @@
 package dev.coalesce.cache.region;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -67,14 +65,12 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
-  public Map<String, byte[]> getAll(List<String> keys) {
-    Map<String, byte[]> found = new HashMap<>();
+  public List<byte[]> getAll(List<String> keys) {
+    List<byte[]> found = new java.util.ArrayList<>(keys.size());
     long now = nowMicros();
     for (String key : keys) {
       Entry entry = live(key, now);
-      if (entry != null) {
-        found.put(key, entry.record());
-      }
+      found.add(entry == null ? null : entry.record());
     }
     return found;
   }

@@ -121,14 +121,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
     }
     List<String> keys = new ArrayList<>(cacheKeys.size());
     for (Object cacheKey : cacheKeys) {
-      String key = key(cacheKey);
-      if (!cache.isKnown(key)) {
-        keys.add(key);
-      }
+      keys.add(key(cacheKey));
     }
-    if (!keys.isEmpty()) {
-      cache.remember(keys, store.getAll(keys));
-    }
+    cache.prefetchKeys(keys);
   }
 
   /** Decodes a payload; an undecodable one is deleted (unless it changed) and reads as a miss. */

@@ -113,10 +113,11 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     return known.containsKey(key);
   }
 
-  void remember(List<String> keys, Map<String, byte[]> found) {
-    for (String key : keys) {
-      byte[] record = found.get(key);
-      known.put(key, record == null ? ABSENT : record);
+  /** Remembers the records of a multi-get, {@code found} in the order of {@code keys}. */
+  void remember(List<String> keys, List<byte[]> found) {
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] record = found.get(i);
+      known.put(keys.get(i), record == null ? ABSENT : record);
     }
   }
 
