@@ -90,20 +90,20 @@ public final class Flusher {
     lock.lock();
     try {
       long[] floors = readLedger();
+      // the first claim of every partition in one round trip: an idle store costs one per flush
+      List<Optional<Claim>> firstClaims = store.claimAll(maxRows, floors);
       long rows = 0;
       for (int partition = 0; partition < store.partitions(); partition++) {
+        Optional<Claim> claim = firstClaims.get(partition);
         // bounded: each pass either empties the partition or moves maxRows rows
-        for (int pass = 0; pass < 1_000; pass++) {
-          Optional<Claim> claim = store.claim(partition, maxRows, floors[partition]);
-          if (claim.isEmpty()) {
-            break;
-          }
+        for (int pass = 0; pass < 1_000 && claim.isPresent(); pass++) {
           Applied applied = apply(claim.get(), floors[partition]);
           floors[partition] = Math.max(floors[partition], claim.get().seq());
           rows += applied.rows;
           if (applied.applied && applied.rowCount < maxRows) {
             break; // live held fewer rows than one claim takes: the partition is drained
           }
+          claim = store.claim(partition, maxRows, floors[partition]);
         }
       }
       return rows;

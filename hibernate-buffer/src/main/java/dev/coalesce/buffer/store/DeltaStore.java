@@ -2,6 +2,8 @@ package dev.coalesce.buffer.store;
 
 import dev.coalesce.redis.KeyNamespace;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -47,6 +49,18 @@ public interface DeltaStore extends AutoCloseable {
    * sequence number above {@code seqFloor}; empty when there is nothing to flush.
    */
   Optional<Claim> claim(int partition, int maxRows, long seqFloor);
+
+  /**
+   * {@link #claim} for every partition at once (one round trip for Redis), {@code seqFloors}
+   * indexed by partition; the result is indexed by partition too.
+   */
+  default List<Optional<Claim>> claimAll(int maxRows, long[] seqFloors) {
+    List<Optional<Claim>> claims = new ArrayList<>(partitions());
+    for (int partition = 0; partition < partitions(); partition++) {
+      claims.add(claim(partition, maxRows, seqFloors[partition]));
+    }
+    return claims;
+  }
 
   /** Drops the in-flight claim of {@code partition} if it still carries {@code seq}. */
   void ack(int partition, long seq);

@@ -140,9 +140,40 @@ final class RedisDeltaStore implements DeltaStore {
             client.getScript(StringCodec.INSTANCE),
             RScript.Mode.READ_WRITE,
             RScript.ReturnType.LIST,
-            List.of(live(partition), inflight(partition), key(partition, "seq"), since(partition)),
+            claimKeys(partition),
             Integer.toString(maxRows),
             Long.toString(seqFloor));
+    return toClaim(partition, reply);
+  }
+
+  @Override
+  public List<Optional<Claim>> claimAll(int maxRows, long[] seqFloors) {
+    RBatch batch = client.createBatch(BatchOptions.defaults());
+    RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
+    List<RFuture<List<Object>>> replies = new ArrayList<>(partitions);
+    for (int partition = 0; partition < partitions; partition++) {
+      replies.add(
+          CLAIM.evalAsync(
+              script,
+              RScript.Mode.READ_WRITE,
+              RScript.ReturnType.LIST,
+              claimKeys(partition),
+              Integer.toString(maxRows),
+              Long.toString(seqFloors[partition])));
+    }
+    batch.execute();
+    List<Optional<Claim>> claims = new ArrayList<>(partitions);
+    for (int partition = 0; partition < partitions; partition++) {
+      claims.add(toClaim(partition, replies.get(partition).toCompletableFuture().join()));
+    }
+    return claims;
+  }
+
+  private List<Object> claimKeys(int partition) {
+    return List.of(live(partition), inflight(partition), key(partition, "seq"), since(partition));
+  }
+
+  private Optional<Claim> toClaim(int partition, List<Object> reply) {
     if (reply == null || reply.isEmpty()) {
       return Optional.empty();
     }
