@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -145,40 +146,33 @@ public class CounterIncrementBenchmark {
 
   @Benchmark
   public void buffered() {
-    EntityManager em = factory.createEntityManager();
-    try {
-      em.getTransaction().begin();
-      em.find(BufferedCounterPost.class, hotId()).views++;
-      em.getTransaction().commit();
-      bufferedSent.increment();
-    } finally {
-      em.close();
-    }
+    inTransaction(em -> em.find(BufferedCounterPost.class, hotId()).views++);
+    bufferedSent.increment();
   }
 
   @Benchmark
   public void plainEntity() {
-    EntityManager em = factory.createEntityManager();
-    try {
-      em.getTransaction().begin();
-      em.find(PlainCounterPost.class, hotId()).views++;
-      em.getTransaction().commit();
-      plainSent.increment();
-    } finally {
-      em.close();
-    }
+    inTransaction(em -> em.find(PlainCounterPost.class, hotId()).views++);
+    plainSent.increment();
   }
 
   @Benchmark
   public void jpqlIncrement() {
+    inTransaction(
+        em ->
+            em.createQuery("update PlainCounterPost p set p.views = p.views + 1 where p.id = :id")
+                .setParameter("id", hotId())
+                .executeUpdate());
+    jpqlSent.increment();
+  }
+
+  /** One transaction of its own, committed; an exception ends the run. */
+  private void inTransaction(Consumer<EntityManager> work) {
     EntityManager em = factory.createEntityManager();
     try {
       em.getTransaction().begin();
-      em.createQuery("update PlainCounterPost p set p.views = p.views + 1 where p.id = :id")
-          .setParameter("id", hotId())
-          .executeUpdate();
+      work.accept(em);
       em.getTransaction().commit();
-      jpqlSent.increment();
     } finally {
       em.close();
     }
