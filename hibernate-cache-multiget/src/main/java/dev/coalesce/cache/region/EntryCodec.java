@@ -97,6 +97,15 @@ final class EntryCodec {
 
   private EntryCodec() {}
 
+  private record EntityName(String name, byte[] utf8) {}
+
+  /** A power of two: slots of a direct-mapped cache of entity names, by length and last bytes. */
+  private static final int ENTITY_NAME_SLOTS = 64;
+
+  /** Entity names seen in entries; a collision only replaces the slot's name. */
+  private static final java.util.concurrent.atomic.AtomicReferenceArray<EntityName> ENTITY_NAMES =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(ENTITY_NAME_SLOTS);
+
   static byte[] encode(Object value) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -196,6 +205,31 @@ final class EntryCodec {
       byte[] copy = java.util.Arrays.copyOfRange(bytes, position, position + length);
       position += length;
       return copy;
+    }
+
+    /**
+     * An entity name: the same few names in every entry, so one shared instance per name (its hash
+     * computed once) instead of a new string that Hibernate hashes again to find the persister.
+     */
+    String readEntityName(int length) {
+      need(length);
+      int slot = length * 31;
+      if (length > 1) {
+        slot += bytes[position + length - 1] * 7 + bytes[position + length - 2];
+      }
+      slot &= ENTITY_NAME_SLOTS - 1;
+      EntityName cached = ENTITY_NAMES.get(slot);
+      if (cached != null
+          && cached.utf8().length == length
+          && java.util.Arrays.equals(
+              cached.utf8(), 0, length, bytes, position, position + length)) {
+        position += length;
+        return cached.name();
+      }
+      String name = readUtf8(length);
+      name.hashCode();
+      ENTITY_NAMES.set(slot, new EntityName(name, name.getBytes(StandardCharsets.UTF_8)));
+      return name;
     }
 
     String readUtf8(int length) {
@@ -402,7 +436,7 @@ final class EntryCodec {
           if (NEW_ENTITY_ENTRY == null) {
             throw new UndecodableEntryException("entity entries cannot be rebuilt here");
           }
-          String subclass = in.readUtf8(readLength(in));
+          String subclass = in.readEntityName(readLength(in));
           Object version = read(in);
           Serializable[] state = (Serializable[]) read(in);
           try {

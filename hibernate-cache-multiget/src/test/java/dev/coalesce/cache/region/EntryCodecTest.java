@@ -17,6 +17,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import org.hibernate.bytecode.enhance.spi.LazyPropertyInitializer;
+import org.hibernate.cache.spi.entry.StandardCacheEntryImpl;
 import org.junit.jupiter.api.Test;
 
 class EntryCodecTest {
@@ -92,5 +93,23 @@ class EntryCodecTest {
         .isTrue();
     assertThat(Records.version("not orderable")).isEqualTo(Records.NO_VERSION);
     assertThat(Records.newer(Records.version(2), Records.NO_VERSION)).isFalse();
+  }
+
+  @Test
+  void entityNamesThatShareALengthAndEndingDecodeToTheirOwnNames() throws Exception {
+    var constructor =
+        StandardCacheEntryImpl.class.getDeclaredConstructor(
+            Serializable[].class, String.class, Object.class);
+    constructor.setAccessible(true);
+    List<String> names = List.of("com.a.Post", "com.b.Post", "org.x.Post", "com.a.Post");
+    for (int round = 0; round < 3; round++) {
+      for (String name : names) {
+        Object entry = constructor.newInstance(new Serializable[] {"t", 1L}, name, 7);
+        StandardCacheEntryImpl decoded = (StandardCacheEntryImpl) roundTrip(entry);
+        assertThat(decoded.getSubclass()).isEqualTo(name);
+        assertThat(decoded.getVersion()).isEqualTo(7);
+        assertThat(decoded.getDisassembledState()).containsExactly("t", 1L);
+      }
+    }
   }
 }
