@@ -1,7 +1,6 @@
 package dev.coalesce.buffer.model;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -167,17 +166,14 @@ public final class CounterModel {
         selectable.isNullable());
   }
 
-  /** The counters of the entity type of {@code persister}, or null if it has none. */
+  /** The counters of entity {@code entityName}, or null if it has none. */
   public EntityCounters forEntity(String entityName) {
     return byEntity.get(entityName);
   }
 
+  /** The counters of the hierarchy of root entity {@code rootName}, or null if it has none. */
   public RootCounters root(String rootName) {
     return byRoot.get(rootName);
-  }
-
-  public Collection<RootCounters> roots() {
-    return byRoot.values();
   }
 
   public boolean isEmpty() {

@@ -35,10 +35,6 @@ public final class EntityCounters {
     return positions.length;
   }
 
-  public String attribute(int i) {
-    return attributes.get(i);
-  }
-
   /** Position of counter {@code i} in the entity's state arrays. */
   public int position(int i) {
     return positions[i];
