@@ -101,9 +101,11 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
                 thread.setDaemon(true);
                 return thread;
               });
-      long interval = config.flushInterval().toMillis();
+      // nanoseconds: a positive interval below 1 ms (PT0.0001S) must not become 0, which the
+      // scheduler refuses
+      long interval = config.flushInterval().toNanos();
       scheduler.scheduleWithFixedDelay(
-          this::backgroundFlush, interval, interval, TimeUnit.MILLISECONDS);
+          this::backgroundFlush, interval, interval, TimeUnit.NANOSECONDS);
     }
     RUNNING.put(factory, this);
   }
