@@ -234,8 +234,8 @@ public final class Flusher {
           }
           connection.rollback(beforeRow);
           LOG.errorf(
-              "Counter update of %s id %s failed and is set aside: %s",
-              update.root().name(), update.idText(), rowError.getMessage());
+              "Counter update of %s id %s failed and its deltas %s are set aside: %s",
+              update.root().name(), update.idText(), update.keys(), rowError.getMessage());
           failed.putAll(update.keys());
         }
       }
