@@ -45,7 +45,10 @@ public final class BufferIntegrator implements Integrator {
       LOG.infof(
           "Counter buffer uses the local store (%s=local): deltas wait in this JVM, for a single"
               + " node only; set %s to share them through Redis",
-          BufferSettings.STORE, BufferSettings.REDIS_ADDRESS);
+          BufferSettings.STORE,
+          redis.isConfigured()
+              ? BufferSettings.STORE + "=redis"
+              : BufferSettings.REDIS_ADDRESS + " (or " + BufferSettings.REDIS_CONFIG + ")");
       store = DeltaStore.local(config.partitions(), config.clock());
     }
     BufferRuntime runtime = new BufferRuntime(factory, declarations, config, store);
