@@ -72,10 +72,10 @@ public final class Prefetch {
     }
     TransactionCache cache = TransactionCache.of(session);
     var access = persister.getCacheAccessStrategy();
-    List<String> keys = new ArrayList<>();
+    List<EntryKey> keys = new ArrayList<>();
     keys.add(
         storageOf(access)
-            .key(
+            .entryKey(
                 access.generateCacheKey(
                     id, persister, session.getFactory(), session.getTenantIdentifier())));
     cache.startCollecting();
@@ -101,10 +101,10 @@ public final class Prefetch {
     }
     TransactionCache cache = TransactionCache.of(session);
     var access = persister.getCacheAccessStrategy();
-    List<String> keys = new ArrayList<>();
+    List<EntryKey> keys = new ArrayList<>();
     keys.add(
         storageOf(access)
-            .key(
+            .entryKey(
                 access.generateCacheKey(
                     key, persister, session.getFactory(), session.getTenantIdentifier())));
     cache.startCollecting();

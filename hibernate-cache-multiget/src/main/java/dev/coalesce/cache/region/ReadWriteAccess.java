@@ -47,7 +47,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
 
   @Override
   public Object get(SharedSessionContractImplementor session, Object cacheKey) {
-    String key = storage.key(cacheKey);
+    EntryKey key = storage.entryKey(cacheKey);
     byte[] record = storage.read(session, key);
     if (Records.kind(record) != Records.ITEM) {
       return null;
@@ -72,7 +72,8 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
       Object value,
       Object version,
       boolean minimalPutOverride) {
-    String key = storage.key(cacheKey);
+    EntryKey entryKey = storage.entryKey(cacheKey);
+    String key = entryKey.full();
     long started = startOf(session);
     byte[] payload = storage.encode(value);
     if (payload == null) {
@@ -91,7 +92,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     if (cache != null && cache.buffer(put)) {
       // Sent with the rest of the load. The store decides; predict its answer from what the
       // multi-get saw, so put statistics count what is written in the usual (uncontended) case.
-      byte[] seen = cache.known(key);
+      byte[] seen = cache.known(entryKey);
       return seen == null || seen == TransactionCache.ABSENT;
     }
     return storage
@@ -108,8 +109,9 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
   @Override
   public SoftLock lockItem(
       SharedSessionContractImplementor session, Object cacheKey, Object version) {
-    String key = storage.key(cacheKey);
-    storage.forget(session, key);
+    EntryKey entryKey = storage.entryKey(cacheKey);
+    storage.forget(session, entryKey);
+    String key = entryKey.full();
     return new Lock(
         storage
             .store()
@@ -118,8 +120,9 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
 
   @Override
   public void unlockItem(SharedSessionContractImplementor session, Object cacheKey, SoftLock lock) {
-    String key = storage.key(cacheKey);
-    storage.forget(session, key);
+    EntryKey entryKey = storage.entryKey(cacheKey);
+    storage.forget(session, entryKey);
+    String key = entryKey.full();
     storage.store().unlock(key, token(lock), storage.lockTtlMillis());
   }
 
@@ -163,9 +166,9 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
   private List<String> keys(SharedSessionContractImplementor session, List<Object> cacheKeys) {
     List<String> keys = new ArrayList<>(cacheKeys.size());
     for (Object cacheKey : cacheKeys) {
-      String key = storage.key(cacheKey);
+      EntryKey key = storage.entryKey(cacheKey);
       storage.forget(session, key);
-      keys.add(key);
+      keys.add(key.full());
     }
     return keys;
   }
@@ -185,8 +188,9 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
       Object value,
       Object version,
       SoftLock lock) {
-    String key = storage.key(cacheKey);
-    storage.forget(session, key);
+    EntryKey entryKey = storage.entryKey(cacheKey);
+    storage.forget(session, entryKey);
+    String key = entryKey.full();
     byte[] payload = storage.encode(value);
     if (payload == null) {
       storage.store().unlock(key, token(lock), storage.lockTtlMillis());
@@ -205,8 +209,9 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
 
   boolean afterInsert(
       SharedSessionContractImplementor session, Object cacheKey, Object value, Object version) {
-    String key = storage.key(cacheKey);
-    storage.forget(session, key);
+    EntryKey entryKey = storage.entryKey(cacheKey);
+    storage.forget(session, entryKey);
+    String key = entryKey.full();
     byte[] payload = storage.encode(value);
     return payload != null
         && storage.store().afterInsert(key, Records.version(version), payload, storage.ttlMillis());
@@ -214,8 +219,9 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
 
   @Override
   public void remove(SharedSessionContractImplementor session, Object cacheKey) {
-    String key = storage.key(cacheKey);
-    storage.forget(session, key);
+    EntryKey entryKey = storage.entryKey(cacheKey);
+    storage.forget(session, entryKey);
+    String key = entryKey.full();
     storage.store().removeUnlessLocked(key);
   }
 

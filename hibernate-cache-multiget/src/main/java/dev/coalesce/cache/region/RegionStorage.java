@@ -61,16 +61,22 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   /** The Redis key of a cache key. */
   String key(Object cacheKey) {
+    return entryKey(cacheKey).full();
+  }
+
+  /** The Redis key of a cache key, as prefix and text (see {@link EntryKey}). */
+  EntryKey entryKey(Object cacheKey) {
     if (cacheKey instanceof CacheKey key) {
-      return prefix + key.text();
+      return new EntryKey(prefix, key.text());
     }
     if (cacheKey instanceof String s) {
-      return prefix + "'" + s;
+      return new EntryKey(prefix, "'" + s);
     }
     // Query keys and keys of an enforced keys factory: a digest of their serialized form.
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(EntryCodec.encode(cacheKey));
-      return prefix + "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+      return new EntryKey(
+          prefix, "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
@@ -98,7 +104,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
   }
 
   /** The record under {@code key}: from the session's prefetched entries, else from the store. */
-  byte[] read(SharedSessionContractImplementor session, String key) {
+  byte[] read(SharedSessionContractImplementor session, EntryKey key) {
     TransactionCache cache = session == null ? null : TransactionCache.of(session);
     if (cache != null) {
       if (cache.isCollecting()) {
@@ -110,7 +116,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
         return known == TransactionCache.ABSENT ? null : known;
       }
     }
-    return store.get(key);
+    return store.get(key.full());
   }
 
   /** One multi-get of the keys the session does not know yet. */
@@ -119,27 +125,27 @@ public final class RegionStorage implements DomainDataStorageAccess {
     if (cache == null) {
       return;
     }
-    List<String> keys = new ArrayList<>(cacheKeys.size());
+    List<EntryKey> keys = new ArrayList<>(cacheKeys.size());
     for (Object cacheKey : cacheKeys) {
-      keys.add(key(cacheKey));
+      keys.add(entryKey(cacheKey));
     }
     cache.prefetchKeys(keys);
   }
 
   /** Decodes a payload; an undecodable one is deleted (unless it changed) and reads as a miss. */
-  Object decode(String key, byte[] record, int offset) {
+  Object decode(EntryKey key, byte[] record, int offset) {
     try {
       return EntryCodec.decode(record, offset);
     } catch (UndecodableEntryException e) {
       LOG.debugf(
           "Second-level cache region %s: entry %s cannot be decoded (%s); deleting it",
           regionName, key, e.getMessage());
-      store.deleteIfEquals(key, record);
+      store.deleteIfEquals(key.full(), record);
       return null;
     }
   }
 
-  void forget(SharedSessionContractImplementor session, String key) {
+  void forget(SharedSessionContractImplementor session, EntryKey key) {
     TransactionCache cache = session == null ? null : TransactionCache.of(session);
     if (cache != null) {
       cache.forget(key);
@@ -158,14 +164,14 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   @Override
   public Object getFromCache(Object cacheKey, SharedSessionContractImplementor session) {
-    String key = key(cacheKey);
+    EntryKey key = entryKey(cacheKey);
     byte[] record = read(session, key);
     if (record == null) {
       return null;
     }
     if (Records.kind(record) != Records.PLAIN) {
       // written by another access type or format: unusable here
-      store.deleteIfEquals(key, record);
+      store.deleteIfEquals(key.full(), record);
       return null;
     }
     return decode(key, record, Records.PLAIN_PAYLOAD);
@@ -174,12 +180,12 @@ public final class RegionStorage implements DomainDataStorageAccess {
   @Override
   public void putIntoCache(
       Object cacheKey, Object value, SharedSessionContractImplementor session) {
-    String key = key(cacheKey);
+    EntryKey key = entryKey(cacheKey);
     byte[] payload = encode(value);
     if (payload == null) {
-      store.delete(key);
+      store.delete(key.full());
     } else {
-      store.set(key, Records.plain(payload), ttlMillis);
+      store.set(key.full(), Records.plain(payload), ttlMillis);
     }
     forget(session, key);
   }
@@ -200,8 +206,8 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   @Override
   public void removeFromCache(Object cacheKey, SharedSessionContractImplementor session) {
-    String key = key(cacheKey);
-    store.delete(key);
+    EntryKey key = entryKey(cacheKey);
+    store.delete(key.full());
     forget(session, key);
   }
 
@@ -209,9 +215,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
   void removeAllFromCache(List<Object> cacheKeys, SharedSessionContractImplementor session) {
     List<String> keys = new ArrayList<>(cacheKeys.size());
     for (Object cacheKey : cacheKeys) {
-      String key = key(cacheKey);
+      EntryKey key = entryKey(cacheKey);
       forget(session, key);
-      keys.add(key);
+      keys.add(key.full());
     }
     store.deleteAll(keys);
   }

@@ -24,11 +24,11 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private final SharedSessionContractImplementor session;
   private final LongSupplier timestamps;
   private final EntryStore store;
-  private final Map<String, byte[]> known = new HashMap<>();
+  private final Map<EntryKey, byte[]> known = new HashMap<>();
   private final List<EntryStore.Write> writes = new ArrayList<>();
   private long timestamp;
   private int batchDepth;
-  private List<String> collected;
+  private List<EntryKey> collected;
 
   TransactionCache(
       SharedSessionContractImplementor session, LongSupplier timestamps, EntryStore store) {
@@ -86,13 +86,13 @@ public final class TransactionCache implements CacheTransactionSynchronization {
    * Starts recording the keys the cache is asked for, answering each with a miss and without going
    * to the store: how the queued ids of a batch fetch are learned before one multi-get.
    */
-  public void startCollecting() {
+  void startCollecting() {
     collected = new ArrayList<>();
   }
 
   /** Stops recording and returns the recorded keys. */
-  public List<String> stopCollecting() {
-    List<String> keys = collected;
+  List<EntryKey> stopCollecting() {
+    List<EntryKey> keys = collected;
     collected = null;
     return keys == null ? List.of() : keys;
   }
@@ -101,20 +101,20 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     return collected != null;
   }
 
-  void collect(String key) {
+  void collect(EntryKey key) {
     collected.add(key);
   }
 
-  byte[] known(String key) {
+  byte[] known(EntryKey key) {
     return known.get(key);
   }
 
-  boolean isKnown(String key) {
+  boolean isKnown(EntryKey key) {
     return known.containsKey(key);
   }
 
   /** Remembers the records of a multi-get, {@code found} in the order of {@code keys}. */
-  void remember(List<String> keys, List<byte[]> found) {
+  void remember(List<EntryKey> keys, List<byte[]> found) {
     for (int i = 0; i < keys.size(); i++) {
       byte[] record = found.get(i);
       known.put(keys.get(i), record == null ? ABSENT : record);
@@ -122,19 +122,21 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   }
 
   /** One multi-get of the keys not known yet; a no-op if all are. */
-  void prefetchKeys(List<String> keys) {
-    List<String> unknown = new ArrayList<>(keys.size());
-    for (String key : keys) {
+  void prefetchKeys(List<EntryKey> keys) {
+    List<EntryKey> unknown = new ArrayList<>(keys.size());
+    List<String> storeKeys = new ArrayList<>(keys.size());
+    for (EntryKey key : keys) {
       if (!known.containsKey(key)) {
         unknown.add(key);
+        storeKeys.add(key.full());
       }
     }
     if (!unknown.isEmpty()) {
-      remember(unknown, store.getAll(unknown));
+      remember(unknown, store.getAll(storeKeys));
     }
   }
 
-  void forget(String key) {
+  void forget(EntryKey key) {
     known.remove(key);
   }
 
