@@ -12,7 +12,8 @@ import java.time.Duration;
  *     one transaction to the same counter are one delta
  * @param rowsFlushed rows updated in the database by this node's flushes
  * @param flushes flush transactions this node committed
- * @param rowsFailed rows whose UPDATE failed (e.g. overflow) and were set aside
+ * @param rowsFailed rows whose UPDATE failed (e.g. overflow) and whose deltas were set aside in the
+ *     table {@code coalesce_buffer_failed}
  * @param directFallbacks transactions whose deltas were written straight to the database because
  *     the store was provably unreachable
  * @param oldestPendingAge age of the oldest delta not yet in the database, {@link Duration#ZERO}

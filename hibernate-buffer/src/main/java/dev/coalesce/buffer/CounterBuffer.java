@@ -65,7 +65,8 @@ public interface CounterBuffer {
    * partition and {@value BufferSettings#MAX_ROWS_PER_FLUSH} rows). When it returns, every delta
    * that was pending when it was called is in the database. Waits for a background flush in
    * progress on this node. Rows whose UPDATE fails with a data error (e.g. overflow) are set aside
-   * and counted in {@link BufferStats#rowsFailed()}, and do not fail the call.
+   * in the table {@code coalesce_buffer_failed}, in the same transaction as the rows applied, are
+   * counted in {@link BufferStats#rowsFailed()}, and do not fail the call.
    *
    * @return rows updated in the database; 0 when the factory has no buffered counters
    * @throws RuntimeException (a Hibernate or Redis exception) when the database or the store fails:

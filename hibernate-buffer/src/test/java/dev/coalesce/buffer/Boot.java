@@ -9,7 +9,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -61,10 +63,15 @@ final class Boot {
    * timeouts, no retries, no background pings (so every command the server sees is ours).
    */
   static RedissonClient fastFailingClient(RedisServerProcess server) {
+    return fastFailingClient(server.address());
+  }
+
+  /** {@link #fastFailingClient(RedisServerProcess)} for a server (or proxy) at {@code address}. */
+  static RedissonClient fastFailingClient(String address) {
     Config config = new Config();
     config
         .useSingleServer()
-        .setAddress(server.address())
+        .setAddress(address)
         .setConnectTimeout(200)
         .setTimeout(200)
         .setRetryAttempts(0)
@@ -131,6 +138,26 @@ final class Boot {
       }
       long value = rows.getLong(1);
       return rows.wasNull() ? null : value;
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
+  /** Every row of {@code sql}, each as its columns joined by '|', in the order the query gives. */
+  static List<String> queryRows(TestDatabase db, String sql) {
+    try (Connection connection = db.connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      List<String> result = new ArrayList<>();
+      int columns = rows.getMetaData().getColumnCount();
+      while (rows.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int column = 1; column <= columns; column++) {
+          row.append(column > 1 ? "|" : "").append(rows.getString(column));
+        }
+        result.add(row.toString());
+      }
+      return result;
     } catch (SQLException e) {
       throw new IllegalStateException(sql, e);
     }

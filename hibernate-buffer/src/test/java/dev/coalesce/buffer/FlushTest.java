@@ -3,6 +3,7 @@ package dev.coalesce.buffer;
 import static dev.coalesce.buffer.Boot.execute;
 import static dev.coalesce.buffer.Boot.inTx;
 import static dev.coalesce.buffer.Boot.queryLong;
+import static dev.coalesce.buffer.Boot.queryRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,6 @@ import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -99,12 +99,17 @@ class FlushTest {
           .isEqualTo(Integer.MAX_VALUE - 1);
       assertThat(queryLong(db, "select likes from post where id = 3")).isEqualTo(5);
       assertThat(buffer.stats().rowsFailed()).isEqualTo(1);
-      // the README's layout: <ns>:buf:{p<p>}:failed, field entity|attribute|id
-      List<String> failedHashes =
-          redis.keys().stream().filter(key -> key.endsWith(":failed")).toList();
-      assertThat(failedHashes).hasSize(1);
-      assertThat(redis.command("HGETALL", failedHashes.get(0)))
-          .isEqualTo(List.of(Post.class.getName() + "|likes|2", "5"));
+      // the README's layout: one row per delta in coalesce_buffer_failed, with the claim it came in
+      // and the database's error (22003: integer out of range)
+      assertThat(
+              queryRows(
+                  db,
+                  "select f.entity, f.attribute, f.id, f.delta, f.seq = l.last_seq,"
+                      + " f.error like 'SQLState 22003: %', f.failed_at is not null"
+                      + " from coalesce_buffer_failed f"
+                      + " join coalesce_buffer_ledger l on l.partition_no = f.partition_no"))
+          .containsExactly(Post.class.getName() + "|likes|2|5|t|t|t");
+      assertThat(redis.keys()).noneMatch(key -> key.endsWith(":failed"));
       // the partition is not blocked: the next flush runs cleanly
       inTx(factory, em -> buffer.increment(em, Post.class, 1L, "likes", 1));
       assertThat(buffer.flush()).isEqualTo(1);

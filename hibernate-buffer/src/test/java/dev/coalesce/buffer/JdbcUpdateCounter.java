@@ -14,14 +14,17 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
  * A DataSource on the test database that counts how the UPDATE statements of one table reach JDBC:
- * rows added to a batch, batch executions, and statements executed one by one.
+ * rows added to a batch, batch executions, and statements executed one by one. It can also inject a
+ * fault right after a transaction that updated the table commits ({@link #afterNextCommit}).
  */
 final class JdbcUpdateCounter implements DataSource, AutoCloseable {
 
@@ -31,6 +34,7 @@ final class JdbcUpdateCounter implements DataSource, AutoCloseable {
 
   private final HikariDataSource pool;
   private final Pattern update;
+  private final AtomicReference<Runnable> afterNextCommit = new AtomicReference<>();
 
   JdbcUpdateCounter(TestDatabase db, String table) {
     HikariConfig config = new HikariConfig();
@@ -53,6 +57,14 @@ final class JdbcUpdateCounter implements DataSource, AutoCloseable {
     return settings;
   }
 
+  /**
+   * Runs {@code action} once, right after the next commit of a transaction that prepared an UPDATE
+   * of the table (the commit has succeeded when it runs).
+   */
+  void afterNextCommit(Runnable action) {
+    afterNextCommit.set(action);
+  }
+
   void reset() {
     batchedRows.set(0);
     batchExecutions.set(0);
@@ -62,13 +74,24 @@ final class JdbcUpdateCounter implements DataSource, AutoCloseable {
   @Override
   public Connection getConnection() throws SQLException {
     Connection connection = pool.getConnection();
+    AtomicBoolean updatedTable = new AtomicBoolean();
     return proxy(
         Connection.class,
         connection,
         (method, args, result) -> {
           if (method.getName().equals("prepareStatement")
               && update.matcher(String.valueOf(args[0]).toLowerCase(Locale.ROOT)).matches()) {
+            updatedTable.set(true);
             return counting((PreparedStatement) result);
+          }
+          if (method.getName().equals("rollback") && (args == null || args.length == 0)) {
+            updatedTable.set(false);
+          }
+          if (method.getName().equals("commit") && updatedTable.getAndSet(false)) {
+            Runnable action = afterNextCommit.getAndSet(null);
+            if (action != null) {
+              action.run();
+            }
           }
           return result;
         });

@@ -30,8 +30,10 @@ import org.jboss.logging.Logger;
 /**
  * Claims, applies and acknowledges the deltas of each partition (DESIGN section 3): one database
  * transaction per claim that first advances the partition's ledger row, then runs one JDBC-batched
- * {@code UPDATE ... SET c = c + ?} per row, ids sorted. A claim whose sequence number the ledger
- * already holds is acknowledged without applying it again.
+ * {@code UPDATE ... SET c = c + ?} per row, ids sorted, and records in the same transaction the
+ * deltas it cannot apply (a row whose UPDATE fails with a data error, a counter not mapped) in
+ * {@value Ledger#FAILED_TABLE}. A claim whose sequence number the ledger already holds is
+ * acknowledged without applying it again.
  */
 public final class Flusher {
 
@@ -47,8 +49,8 @@ public final class Flusher {
   private final ReentrantLock lock = new ReentrantLock();
 
   /**
-   * A flusher for {@code model}'s counters. Creates the ledger table (in Hibernate's default
-   * catalog and schema) and its partition rows if missing.
+   * A flusher for {@code model}'s counters. Creates the ledger table and the table of deltas set
+   * aside (in Hibernate's default catalog and schema) and the ledger's partition rows if missing.
    */
   public static Flusher start(
       SessionFactoryImplementor factory,
@@ -114,22 +116,23 @@ public final class Flusher {
 
   /**
    * Applies deltas straight to the database in a new transaction, without the store: for a
-   * transaction whose push provably never reached the store.
+   * transaction whose push provably never reached the store. Deltas that cannot be applied are
+   * recorded in {@value Ledger#FAILED_TABLE} in the same transaction.
    *
    * @return rows updated
    */
   public long applyDirect(Map<CounterKey, Long> deltas) {
-    List<RowUpdate> updates = rowUpdates(new Claim(-1, 0, deltas));
-    Map<CounterKey, Long> failed = new LinkedHashMap<>();
+    Plan plan = plan(deltas);
+    List<FailedRow> failed = new ArrayList<>();
     long updated =
         inTransaction(
-            updates, (connection, session) -> execute(connection, session, updates, failed));
-    if (!failed.isEmpty()) {
-      stats.rowsFailed.add(failed.size());
-      LOG.errorf(
-          "Counter deltas lost because their UPDATE failed and the store is unreachable: %s",
-          failed);
-    }
+            plan.updates(),
+            (connection, session) -> {
+              long rows = execute(connection, session, plan.updates(), failed);
+              ledger.setAside(connection, setAside(null, plan, failed));
+              return rows;
+            });
+    afterSetAside(plan, failed);
     return updated;
   }
 
@@ -148,33 +151,80 @@ public final class Flusher {
   private record Applied(boolean applied, long rows, int rowCount) {}
 
   private Applied apply(Claim claim, long floor) {
-    List<RowUpdate> updates = rowUpdates(claim);
+    Plan plan = plan(claim.deltas());
+    int rowCount = plan.updates().size();
     if (claim.seq() <= floor) {
       // recovered claim the database already holds: only the ack was missing
       store.ack(claim.partition(), claim.seq());
-      return new Applied(false, 0, updates.size());
+      return new Applied(false, 0, rowCount);
     }
-    Map<CounterKey, Long> failed = new LinkedHashMap<>();
+    List<FailedRow> failed = new ArrayList<>();
     Long updated =
         inTransaction(
-            updates,
-            (connection, session) ->
-                ledger.advance(connection, claim.partition(), claim.seq())
-                    ? execute(connection, session, updates, failed)
-                    : null);
+            plan.updates(),
+            (connection, session) -> {
+              if (!ledger.advance(connection, claim.partition(), claim.seq())) {
+                return null;
+              }
+              long rows = execute(connection, session, plan.updates(), failed);
+              // with the ledger row: set aside exactly when the claim is applied, and once
+              ledger.setAside(connection, setAside(claim.seq(), plan, failed));
+              return rows;
+            });
     if (updated == null) {
       // the ledger holds this claim already, or a racing flusher committed it first
       store.ack(claim.partition(), claim.seq());
-      return new Applied(false, 0, updates.size());
+      return new Applied(false, 0, rowCount);
     }
-    if (!failed.isEmpty()) {
-      stats.rowsFailed.add(failed.size());
-      store.setAside(claim.partition(), failed);
-    }
-    store.ack(claim.partition(), claim.seq());
+    afterSetAside(plan, failed);
     stats.flushes.increment();
     stats.rowsFlushed.add(updated);
-    return new Applied(true, updated, updates.size());
+    store.ack(claim.partition(), claim.seq());
+    return new Applied(true, updated, rowCount);
+  }
+
+  /** A row whose UPDATE failed with a data or constraint error, and that error. */
+  private record FailedRow(RowUpdate update, String error) {}
+
+  /** The rows of a claim (or of a direct apply), and its counters this application does not map. */
+  private record Plan(List<RowUpdate> updates, Map<CounterKey, Long> unmapped) {}
+
+  private List<SetAsideDelta> setAside(Long seq, Plan plan, List<FailedRow> failed) {
+    List<SetAsideDelta> rows = new ArrayList<>();
+    for (FailedRow row : failed) {
+      row.update()
+          .keys()
+          .forEach(
+              (key, delta) ->
+                  rows.add(
+                      new SetAsideDelta(
+                          key.partition(store.partitions()), seq, key, delta, row.error())));
+    }
+    plan.unmapped()
+        .forEach(
+            (key, delta) ->
+                rows.add(
+                    new SetAsideDelta(
+                        key.partition(store.partitions()),
+                        seq,
+                        key,
+                        delta,
+                        "not mapped: no @BufferedCounter attribute '"
+                            + key.attribute()
+                            + "' on entity "
+                            + key.entity())));
+    return rows;
+  }
+
+  /** Counts and logs what a committed flush transaction set aside. */
+  private void afterSetAside(Plan plan, List<FailedRow> failed) {
+    stats.rowsFailed.add(failed.size());
+    if (!plan.unmapped().isEmpty()) {
+      LOG.warnf(
+          "Counters not mapped by this application (no @BufferedCounter attribute of that name);"
+              + " their deltas are set aside in %s: %s",
+          Ledger.FAILED_TABLE, plan.unmapped());
+    }
   }
 
   /** Work in the flush transaction; null means nothing to commit. */
@@ -208,12 +258,15 @@ public final class Flusher {
     }
   }
 
-  /** Runs the updates as JDBC batches; rows that fail are rolled back one by one and set aside. */
+  /**
+   * Runs the updates as JDBC batches; rows that fail with a data error are rolled back one by one
+   * and added to {@code failed}.
+   */
   private long execute(
       Connection connection,
       SharedSessionContractImplementor session,
       List<RowUpdate> updates,
-      Map<CounterKey, Long> failed)
+      List<FailedRow> failed)
       throws SQLException {
     Savepoint beforeRows = connection.setSavepoint();
     try {
@@ -234,9 +287,15 @@ public final class Flusher {
           }
           connection.rollback(beforeRow);
           LOG.errorf(
-              "Counter update of %s id %s failed and its deltas %s are set aside: %s",
-              update.root().name(), update.idText(), update.keys(), rowError.getMessage());
-          failed.putAll(update.keys());
+              "Counter update of %s id %s failed and its deltas %s are set aside in %s: %s",
+              update.root().name(),
+              update.idText(),
+              update.keys(),
+              Ledger.FAILED_TABLE,
+              rowError.getMessage());
+          failed.add(
+              new FailedRow(
+                  update, "SQLState " + rowError.getSQLState() + ": " + rowError.getMessage()));
         }
       }
       return rows;
@@ -293,11 +352,14 @@ public final class Flusher {
     binder.bind(statement, value, index, session);
   }
 
-  /** Groups a claim's deltas per row and table, sorted by SQL then id so lock order is stable. */
-  private List<RowUpdate> rowUpdates(Claim claim) {
+  /**
+   * Groups deltas per row and table, sorted by SQL then id so lock order is stable; counters the
+   * model does not know are kept apart, to be set aside.
+   */
+  private Plan plan(Map<CounterKey, Long> deltas) {
     Map<String, RowBuilder> builders = new LinkedHashMap<>();
     Map<CounterKey, Long> unmapped = new LinkedHashMap<>();
-    for (Map.Entry<CounterKey, Long> entry : claim.deltas().entrySet()) {
+    for (Map.Entry<CounterKey, Long> entry : deltas.entrySet()) {
       CounterKey key = entry.getKey();
       RootCounters root = model.root(key.entity());
       CounterColumn column = root == null ? null : root.column(key.attribute());
@@ -310,23 +372,13 @@ public final class Flusher {
           .computeIfAbsent(rowKey, k -> new RowBuilder(root, column, key.id()))
           .add(column, key, entry.getValue());
     }
-    if (!unmapped.isEmpty()) {
-      // the application no longer maps these counters: keep their deltas rather than lose them
-      LOG.warnf(
-          "Counters not mapped by this application (no @BufferedCounter attribute of that name);"
-              + " their deltas are set aside: %s",
-          unmapped);
-      if (claim.partition() >= 0) {
-        store.setAside(claim.partition(), unmapped);
-      }
-    }
     List<RowUpdate> updates = new ArrayList<>();
     for (RowBuilder builder : builders.values()) {
       updates.add(builder.build());
     }
     updates.sort(
         Comparator.comparing(RowUpdate::sql).thenComparing((a, b) -> compareIds(a.id(), b.id())));
-    return updates;
+    return new Plan(updates, unmapped);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -65,12 +65,6 @@ public interface DeltaStore extends AutoCloseable {
   /** Drops the in-flight claim of {@code partition} if it still carries {@code seq}. */
   void ack(int partition, long seq);
 
-  /**
-   * Keeps deltas whose UPDATE failed (e.g. overflow) apart, so they block nothing and are not lost:
-   * {@code <ns>:buf:{p<p>}:failed} in Redis.
-   */
-  void setAside(int partition, Map<CounterKey, Long> deltas);
-
   /** What is held for one counter, live and in flight. */
   PendingDelta pending(CounterKey key);
 

@@ -109,11 +109,6 @@ final class LocalDeltaStore implements DeltaStore {
   }
 
   @Override
-  public void setAside(int index, Map<CounterKey, Long> deltas) {
-    deltas.forEach((key, delta) -> partitions[index].failed.merge(key, delta, Long::sum));
-  }
-
-  @Override
   public PendingDelta pending(CounterKey key) {
     Partition partition = partitions[key.partition(partitions.length)];
     partition.lock.readLock().lock();
@@ -158,7 +153,6 @@ final class LocalDeltaStore implements DeltaStore {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     final ConcurrentHashMap<CounterKey, LongAdder> live = new ConcurrentHashMap<>();
     final AtomicLong liveSince = new AtomicLong(NONE);
-    final ConcurrentHashMap<CounterKey, Long> failed = new ConcurrentHashMap<>();
     Claim inflight;
     long inflightSince = NONE;
     long lastSeq;

@@ -32,7 +32,6 @@ import org.redisson.client.codec.StringCodec;
  *       (its sequence number) and {@code since}
  *   <li>{@code <ns>:buf:{p<p>}:seq}: the partition's last sequence number
  *   <li>{@code <ns>:buf:{p<p>}:since}: Redis time in ms of the oldest live delta
- *   <li>{@code <ns>:buf:{p<p>}:failed}: hash of deltas whose UPDATE failed, set aside
  *   <li>{@code <ns>:buf:{p<p>}:push:<uuid>}: marks a push as applied for a while, so a push retried
  *       after an ambiguous error (a timeout) applies once
  * </ul>
@@ -46,8 +45,6 @@ final class RedisDeltaStore implements DeltaStore {
   private static final LuaScript ACK = LuaScript.fromResource(RedisDeltaStore.class, "ack.lua");
   private static final LuaScript PENDING =
       LuaScript.fromResource(RedisDeltaStore.class, "pending.lua");
-  private static final LuaScript SET_ASIDE =
-      LuaScript.fromResource(RedisDeltaStore.class, "setaside.lua");
   private static final LuaScript OLDEST =
       LuaScript.fromResource(RedisDeltaStore.class, "oldest.lua");
 
@@ -206,22 +203,6 @@ final class RedisDeltaStore implements DeltaStore {
         RScript.ReturnType.LONG,
         List.of(inflight(partition)),
         Long.toString(seq));
-  }
-
-  @Override
-  public void setAside(int partition, Map<CounterKey, Long> deltas) {
-    List<Object> args = new ArrayList<>();
-    deltas.forEach(
-        (key, delta) -> {
-          args.add(key.encode());
-          args.add(Long.toString(delta));
-        });
-    SET_ASIDE.eval(
-        client.getScript(StringCodec.INSTANCE),
-        RScript.Mode.READ_WRITE,
-        RScript.ReturnType.LONG,
-        List.of(key(partition, "failed")),
-        args.toArray());
   }
 
   @Override
