@@ -2,22 +2,35 @@ package dev.coalesce.buffer.capture;
 
 import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.store.CounterKey;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.hibernate.SessionEventListener;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.engine.spi.TransactionCompletionCallbacks.AfterCompletionCallback;
 import org.hibernate.event.service.spi.EventListenerRegistry;
 import org.hibernate.event.spi.EventType;
+import org.jboss.logging.Logger;
 
 /**
  * The deltas each open transaction has captured so far. They are handed to the committer after the
  * database commit, all at once; a rolled-back transaction hands over nothing. Outside a transaction
  * a delta is handed over at once. {@link #registerListeners} adds the event listeners that capture
  * them.
+ *
+ * <p>A session that Hibernate closes while its transaction is still open never reports completion
+ * of that transaction: its deltas are dropped when the session closes (a {@code
+ * SessionEventListener} end), so they are not kept forever. If the transaction completes after all
+ * (JTA may complete it after the close), its after-completion callback still hands them over. With
+ * the JPA bootstrap, Hibernate defers closing a session whose transaction is active and not marked
+ * for rollback until that transaction completes; if it never does, its deltas stay here.
  */
 public final class TransactionDeltas {
+
+  private static final Logger LOG = Logger.getLogger(TransactionDeltas.class);
 
   /** Receives the deltas of one committed transaction. */
   @FunctionalInterface
@@ -30,6 +43,14 @@ public final class TransactionDeltas {
   }
 
   private final Map<SharedSessionContractImplementor, Pending> open = new ConcurrentHashMap<>();
+
+  /**
+   * Sessions that already carry a {@link SessionEnd} listener, so a session used for many
+   * transactions gets one listener, not one per transaction. Weak: never keeps a session alive.
+   */
+  private final Map<SharedSessionContractImplementor, Boolean> endListened =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private final Committer committer;
 
   public TransactionDeltas(Committer committer) {
@@ -62,9 +83,38 @@ public final class TransactionDeltas {
       pending = new Pending();
       open.put(session, pending);
       session.getTransactionCompletionCallbacks().registerCallback(pending);
+      if (endListened.put(session, Boolean.TRUE) == null) {
+        session.getEventListenerManager().addListener(new SessionEnd(session));
+      }
     }
     pending.deltas.merge(key, delta, Long::sum);
     pending.increments++;
+  }
+
+  /** Transactions whose deltas are captured and not yet handed over or dropped; for tests. */
+  int openTransactions() {
+    return open.size();
+  }
+
+  /** Drops what a session's unfinished transaction captured when the session closes. */
+  private final class SessionEnd implements SessionEventListener {
+    private static final long serialVersionUID = 1L;
+
+    // sessions keep their event listeners out of their serialized form, so this is never written
+    private final transient SharedSessionContractImplementor session;
+
+    SessionEnd(SharedSessionContractImplementor session) {
+      this.session = session;
+    }
+
+    @Override
+    public void end() {
+      endListened.remove(session);
+      if (open.remove(session) != null) {
+        LOG.debugf(
+            "Session closed before its transaction completed; its counter deltas are dropped");
+      }
+    }
   }
 
   private final class Pending implements AfterCompletionCallback {
