@@ -1,11 +1,9 @@
 package dev.coalesce.buffer;
 
-import dev.coalesce.buffer.capture.CounterAttributeBinder;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import org.hibernate.annotations.AttributeBinderType;
 
 /**
  * Marks an integral entity attribute ({@code int}, {@code long}, {@code short} or their wrappers)
@@ -28,5 +26,4 @@ import org.hibernate.annotations.AttributeBinderType;
  */
 @Target({ElementType.FIELD, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
-@AttributeBinderType(binder = CounterAttributeBinder.class)
 public @interface BufferedCounter {}

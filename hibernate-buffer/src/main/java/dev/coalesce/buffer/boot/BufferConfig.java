@@ -8,9 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
-/** The buffer's settings, read and validated once at boot. */
+/**
+ * The buffer's settings, read and validated once at boot, when the buffer is enabled ({@link
+ * BufferSettings#ENABLED} is read by the integrator alone, before this).
+ */
 record BufferConfig(
-    boolean enabled,
     Store store,
     Duration flushInterval,
     int partitions,
@@ -45,7 +47,6 @@ record BufferConfig(
               + ": expected a java.time.Clock instance");
     }
     return new BufferConfig(
-        reader.bool(BufferSettings.ENABLED, true),
         store,
         reader.duration(BufferSettings.FLUSH_INTERVAL, BufferSettings.DEFAULT_FLUSH_INTERVAL),
         reader.positiveInt(BufferSettings.PARTITIONS, BufferSettings.DEFAULT_PARTITIONS),

@@ -37,8 +37,9 @@ final class CounterDeclarations {
 
   /**
    * The counter attributes of every entity, by entity name (each entity lists its inherited
-   * counters too). Marks each counter property non-updatable and not optimistic-locked, in case the
-   * attribute binder did not run for it.
+   * counters too). Marks each counter property non-updatable and not optimistic-locked: this is the
+   * one place that takes counters out of Hibernate's UPDATEs, and it runs from the integrator,
+   * before the SessionFactory builds its persisters from this boot model.
    *
    * @throws MappingException for an annotation that cannot be honoured
    */
@@ -123,9 +124,9 @@ final class CounterDeclarations {
       throw new MappingException(
           where + " of type " + typeName + ": not an integral number; allowed: " + ALLOWED_TYPES);
     }
-    if (property.isUpdatable()) {
-      property.resetUpdateable(false);
-    }
+    // a non-updatable property is never dirty-checked: a counter-only change schedules no UPDATE
+    // and does not bump the version; excluded from @OptimisticLocking(type = ALL | DIRTY) too
+    property.resetUpdateable(false);
     property.setOptimisticLocked(false);
   }
 
