@@ -33,8 +33,11 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
       CollectionPersister persister,
       SessionFactoryImplementor factory,
       String tenantIdentifier) {
-    String shape = shapesByPersister.computeIfAbsent(persister, p -> collectionShape(persister));
-    return new CacheKey(shape + ":" + tenant(tenantIdentifier) + idText(id), id);
+    String shape = shapesByPersister.get(persister);
+    if (shape == null) {
+      shape = shapesByPersister.computeIfAbsent(persister, p -> collectionShape(persister));
+    }
+    return new CacheKey(text(shape, tenantIdentifier, id), id);
   }
 
   private String collectionShape(CollectionPersister persister) {
@@ -57,7 +60,7 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
       EntityPersister persister,
       SessionFactoryImplementor factory,
       String tenantIdentifier) {
-    return new CacheKey(entityShape(persister) + ":" + tenant(tenantIdentifier) + idText(id), id);
+    return new CacheKey(text(entityShape(persister), tenantIdentifier, id), id);
   }
 
   @Override
@@ -88,8 +91,19 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
   }
 
   private String entityShape(EntityPersister persister) {
-    // persisters hash by identity: no string hashing per key
-    return shapesByPersister.computeIfAbsent(persister, p -> computeEntityShape(persister));
+    // persisters hash by identity: no string hashing per key; get first: no lambda per key
+    String shape = shapesByPersister.get(persister);
+    return shape != null
+        ? shape
+        : shapesByPersister.computeIfAbsent(persister, p -> computeEntityShape(persister));
+  }
+
+  /** {@code <shape>:<tenant/><id text>}, built in one step for the usual numeric ids. */
+  private static String text(String shape, String tenantIdentifier, Object id) {
+    if (tenantIdentifier == null && id instanceof Long l) {
+      return shape + ":" + l.longValue();
+    }
+    return shape + ":" + tenant(tenantIdentifier) + idText(id);
   }
 
   private String computeEntityShape(EntityPersister persister) {
