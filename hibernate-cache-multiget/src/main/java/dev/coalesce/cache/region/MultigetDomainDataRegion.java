@@ -43,9 +43,9 @@ public final class MultigetDomainDataRegion extends DomainDataRegionTemplate {
       case READ_WRITE ->
           new EntityReadWriteAccess(this, getEffectiveKeysFactory(), storage(), config);
       case NONSTRICT_READ_WRITE ->
-          new EntityNonstrictReadWriteAccess(this, getEffectiveKeysFactory(), storage(), config);
+          new NonstrictEntityAccess(this, getEffectiveKeysFactory(), storage(), config);
       case READ_ONLY ->
-          new EntityReadOnlyAccess(this, getEffectiveKeysFactory(), storage(), config);
+          new ReadOnlyEntityAccess(this, getEffectiveKeysFactory(), storage(), config);
       case TRANSACTIONAL -> throw refuseTransactional(config, "Entity");
     };
   }

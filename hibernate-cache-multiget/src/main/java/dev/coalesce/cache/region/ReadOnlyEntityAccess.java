@@ -8,19 +8,18 @@ import org.hibernate.cache.cfg.spi.EntityDataCachingConfig;
 import org.hibernate.cache.spi.CacheKeysFactory;
 import org.hibernate.cache.spi.DomainDataRegion;
 import org.hibernate.cache.spi.access.SoftLock;
-import org.hibernate.cache.spi.support.EntityNonStrictReadWriteAccess;
+import org.hibernate.cache.spi.support.EntityReadOnlyAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 
 /**
- * Hibernate's NONSTRICT_READ_WRITE entity access (no locks; unlocking deletes the entry), with the
- * deletes of many entries sent in one round trip.
+ * Hibernate's READ_ONLY entity access (no locks; unlocking evicts the entry), with the evictions of
+ * many entries sent in one round trip.
  */
-final class EntityNonstrictReadWriteAccess extends EntityNonStrictReadWriteAccess
-    implements BulkCacheLocking {
+final class ReadOnlyEntityAccess extends EntityReadOnlyAccess implements BulkCacheLocking {
 
   private final RegionStorage storage;
 
-  EntityNonstrictReadWriteAccess(
+  ReadOnlyEntityAccess(
       DomainDataRegion region,
       CacheKeysFactory keys,
       RegionStorage storage,
@@ -35,7 +34,7 @@ final class EntityNonstrictReadWriteAccess extends EntityNonStrictReadWriteAcces
     return new ArrayList<>(Collections.nCopies(keys.size(), null));
   }
 
-  /** As {@code unlockItem}: deletes every entry, in one round trip. */
+  /** As {@code unlockItem}: evicts every entry, in one round trip. */
   @Override
   public void unlockItems(
       SharedSessionContractImplementor session, List<Object> keys, List<SoftLock> locks) {

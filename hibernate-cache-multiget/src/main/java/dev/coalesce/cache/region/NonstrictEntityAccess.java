@@ -8,18 +8,19 @@ import org.hibernate.cache.cfg.spi.EntityDataCachingConfig;
 import org.hibernate.cache.spi.CacheKeysFactory;
 import org.hibernate.cache.spi.DomainDataRegion;
 import org.hibernate.cache.spi.access.SoftLock;
+import org.hibernate.cache.spi.support.EntityNonStrictReadWriteAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 
 /**
- * Hibernate's READ_ONLY entity access (no locks; unlocking evicts the entry), with the evictions of
- * many entries sent in one round trip.
+ * Hibernate's NONSTRICT_READ_WRITE entity access (no locks; unlocking deletes the entry), with the
+ * deletes of many entries sent in one round trip.
  */
-final class EntityReadOnlyAccess extends org.hibernate.cache.spi.support.EntityReadOnlyAccess
+final class NonstrictEntityAccess extends EntityNonStrictReadWriteAccess
     implements BulkCacheLocking {
 
   private final RegionStorage storage;
 
-  EntityReadOnlyAccess(
+  NonstrictEntityAccess(
       DomainDataRegion region,
       CacheKeysFactory keys,
       RegionStorage storage,
@@ -34,7 +35,7 @@ final class EntityReadOnlyAccess extends org.hibernate.cache.spi.support.EntityR
     return new ArrayList<>(Collections.nCopies(keys.size(), null));
   }
 
-  /** As {@code unlockItem}: evicts every entry, in one round trip. */
+  /** As {@code unlockItem}: deletes every entry, in one round trip. */
   @Override
   public void unlockItems(
       SharedSessionContractImplementor session, List<Object> keys, List<SoftLock> locks) {
