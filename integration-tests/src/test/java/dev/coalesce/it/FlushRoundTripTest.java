@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.CounterBuffer;
+import dev.coalesce.cache.CacheSettings;
 import dev.coalesce.cache.MultiGet;
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
@@ -45,6 +46,8 @@ class FlushRoundTripTest {
     settings.put("hibernate.cache.region.factory_class", "multiget");
     settings.put(BufferSettings.FLUSH_INTERVAL, "1h");
     settings.put(BufferSettings.PARTITIONS, Integer.toString(PARTITIONS));
+    // No periodic Redis TIME while round trips are counted.
+    settings.put(CacheSettings.CLOCK_SYNC_INTERVAL, "1h");
     factory =
         new HibernatePersistenceConfiguration("flush-round-trips")
             .managedClasses(Article.class)
