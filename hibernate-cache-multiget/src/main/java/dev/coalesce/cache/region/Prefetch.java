@@ -70,24 +70,20 @@ public final class Prefetch {
     if (!enabled(session, persister)) {
       return;
     }
-    TransactionCache cache = TransactionCache.of(session);
     var access = persister.getCacheAccessStrategy();
-    List<EntryKey> keys = new ArrayList<>();
-    keys.add(
+    EntryKey first =
         storageOf(access)
             .entryKey(
                 access.generateCacheKey(
-                    id, persister, session.getFactory(), session.getTenantIdentifier())));
-    cache.startCollecting();
-    try {
-      session
-          .getPersistenceContextInternal()
-          .getBatchFetchQueue()
-          .getBatchLoadableEntityIds(persister, id, Math.max(2, limit));
-    } finally {
-      keys.addAll(cache.stopCollecting());
-    }
-    cache.prefetchKeys(keys);
+                    id, persister, session.getFactory(), session.getTenantIdentifier()));
+    prefetchWithQueued(
+        session,
+        first,
+        () ->
+            session
+                .getPersistenceContextInternal()
+                .getBatchFetchQueue()
+                .getBatchLoadableEntityIds(persister, id, Math.max(2, limit)));
   }
 
   /** As {@link #entityBatch} for the collections of one role queued for batch fetching. */
@@ -99,20 +95,34 @@ public final class Prefetch {
     if (!enabled(session, persister)) {
       return;
     }
-    TransactionCache cache = TransactionCache.of(session);
     var access = persister.getCacheAccessStrategy();
-    List<EntryKey> keys = new ArrayList<>();
-    keys.add(
+    EntryKey first =
         storageOf(access)
             .entryKey(
                 access.generateCacheKey(
-                    key, persister, session.getFactory(), session.getTenantIdentifier())));
+                    key, persister, session.getFactory(), session.getTenantIdentifier()));
+    prefetchWithQueued(
+        session,
+        first,
+        () ->
+            session
+                .getPersistenceContextInternal()
+                .getBatchFetchQueue()
+                .getCollectionBatch(persister, key, Math.max(2, limit)));
+  }
+
+  /**
+   * One multi-get of {@code first} and of every key the session's cache is asked about while {@code
+   * askBatchQueue} runs (it answers "not cached" meanwhile, without a round trip).
+   */
+  private static void prefetchWithQueued(
+      SharedSessionContractImplementor session, EntryKey first, Runnable askBatchQueue) {
+    TransactionCache cache = TransactionCache.of(session);
+    List<EntryKey> keys = new ArrayList<>();
+    keys.add(first);
     cache.startCollecting();
     try {
-      session
-          .getPersistenceContextInternal()
-          .getBatchFetchQueue()
-          .getCollectionBatch(persister, key, Math.max(2, limit));
+      askBatchQueue.run();
     } finally {
       keys.addAll(cache.stopCollecting());
     }
