@@ -105,27 +105,11 @@ final class Boot {
   }
 
   static void inTx(EntityManagerFactory factory, Consumer<EntityManager> work) {
-    inTxGet(
-        factory,
-        em -> {
-          work.accept(em);
-          return null;
-        });
+    factory.runInTransaction(work);
   }
 
   static <T> T inTxGet(EntityManagerFactory factory, Function<EntityManager, T> work) {
-    EntityManager em = factory.createEntityManager();
-    try {
-      em.getTransaction().begin();
-      T result = work.apply(em);
-      em.getTransaction().commit();
-      return result;
-    } finally {
-      if (em.getTransaction().isActive()) {
-        em.getTransaction().rollback();
-      }
-      em.close();
-    }
+    return factory.callInTransaction(work);
   }
 
   /** One number read with plain JDBC; null stays null. */

@@ -8,7 +8,6 @@ import dev.coalesce.cache.MultiGet;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.hibernate.SessionFactory;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
@@ -41,7 +39,7 @@ class BothModulesTest {
   static void boot(TestDatabase db, TestRedis redis) {
     nodeA = boot(db, redis, "create");
     nodeB = boot(db, redis, "none");
-    inTx(nodeA, em -> IDS.forEach(id -> em.persist(new Article(id, "article " + id))));
+    nodeA.runInTransaction(em -> IDS.forEach(id -> em.persist(new Article(id, "article " + id))));
   }
 
   @AfterAll
@@ -72,19 +70,21 @@ class BothModulesTest {
   @Test
   void incrementsOnBothNodesReachTheDatabaseAndTheCacheNeverShowsAnOldCounter(TestDatabase db) {
     // Warm the cache on node B: the second load of 100 articles costs no SQL at all.
-    inTx(nodeB, em -> assertThat(MultiGet.byIds(em, Article.class, IDS)).hasSize(100));
+    nodeB.runInTransaction(em -> assertThat(MultiGet.byIds(em, Article.class, IDS)).hasSize(100));
     Statistics statsB = statistics(nodeB);
     statsB.clear();
-    inTx(nodeB, em -> assertThat(MultiGet.byIds(em, Article.class, IDS)).hasSize(100));
+    nodeB.runInTransaction(em -> assertThat(MultiGet.byIds(em, Article.class, IDS)).hasSize(100));
     assertThat(statsB.getPrepareStatementCount()).isZero();
     assertThat(statsB.getSecondLevelCacheHitCount()).isEqualTo(100);
 
     // Existing entity code, unchanged, on both nodes: 3 views per article on A, 2 on B.
     for (int round = 0; round < 3; round++) {
-      inTx(nodeA, em -> MultiGet.byIds(em, Article.class, IDS).values().forEach(this::view));
+      nodeA.runInTransaction(
+          em -> MultiGet.byIds(em, Article.class, IDS).values().forEach(this::view));
     }
     for (int round = 0; round < 2; round++) {
-      inTx(nodeB, em -> MultiGet.byIds(em, Article.class, IDS).values().forEach(this::view));
+      nodeB.runInTransaction(
+          em -> MultiGet.byIds(em, Article.class, IDS).values().forEach(this::view));
     }
     assertThat(sumOfViews(db)).isZero();
     assertThat(CounterBuffer.of(nodeA).pending(Article.class, 7L, "views")).isEqualTo(5);
@@ -97,8 +97,7 @@ class BothModulesTest {
     // The flush evicted the touched rows from the shared cache: node B reads 5, not 0, and
     // reloads the 100 misses with one SQL query.
     statsB.clear();
-    inTx(
-        nodeB,
+    nodeB.runInTransaction(
         em ->
             assertThat(MultiGet.byIds(em, Article.class, IDS).values())
                 .extracting(Article::getViews)
@@ -123,20 +122,6 @@ class BothModulesTest {
       return rows.getLong(1);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void inTx(EntityManagerFactory factory, Consumer<EntityManager> work) {
-    EntityManager em = factory.createEntityManager();
-    try {
-      em.getTransaction().begin();
-      work.accept(em);
-      em.getTransaction().commit();
-    } finally {
-      if (em.getTransaction().isActive()) {
-        em.getTransaction().rollback();
-      }
-      em.close();
     }
   }
 }

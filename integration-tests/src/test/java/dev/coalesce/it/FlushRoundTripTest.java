@@ -10,11 +10,9 @@ import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +51,7 @@ class FlushRoundTripTest {
             .managedClasses(Article.class)
             .properties(settings)
             .createEntityManagerFactory();
-    inTx(em -> IDS.forEach(id -> em.persist(new Article(id, "article " + id))));
+    factory.runInTransaction(em -> IDS.forEach(id -> em.persist(new Article(id, "article " + id))));
   }
 
   @AfterAll
@@ -68,8 +66,8 @@ class FlushRoundTripTest {
 
   @Test
   void aFlushLocksAndReleasesItsCachedRowsInOneRoundTripEachPerPartition() {
-    inTx(em -> MultiGet.byIds(em, Article.class, IDS));
-    inTx(
+    factory.runInTransaction(em -> MultiGet.byIds(em, Article.class, IDS));
+    factory.runInTransaction(
         em ->
             MultiGet.byIds(em, Article.class, IDS)
                 .values()
@@ -89,24 +87,10 @@ class FlushRoundTripTest {
     assertThat(roundTrips.size()).isLessThanOrEqualTo(1 + 3 * PARTITIONS + 2);
 
     // And the cache shows the flushed counters.
-    inTx(
+    factory.runInTransaction(
         em ->
             assertThat(MultiGet.byIds(em, Article.class, IDS).values())
                 .extracting(Article::getViews)
                 .containsOnly(1L));
-  }
-
-  private static void inTx(Consumer<EntityManager> work) {
-    EntityManager em = factory.createEntityManager();
-    try {
-      em.getTransaction().begin();
-      work.accept(em);
-      em.getTransaction().commit();
-    } finally {
-      if (em.getTransaction().isActive()) {
-        em.getTransaction().rollback();
-      }
-      em.close();
-    }
   }
 }
