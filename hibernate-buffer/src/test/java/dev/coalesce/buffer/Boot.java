@@ -3,6 +3,7 @@ package dev.coalesce.buffer;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
+import dev.coalesce.testing.TestRedisClients;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
@@ -16,9 +17,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 /** Boots factories for the tests and reads the database behind Hibernate's back. */
 final class Boot {
@@ -68,15 +67,7 @@ final class Boot {
 
   /** {@link #fastFailingClient(RedisServerProcess)} for a server (or proxy) at {@code address}. */
   static RedissonClient fastFailingClient(String address) {
-    Config config = new Config();
-    config
-        .useSingleServer()
-        .setAddress(address)
-        .setConnectTimeout(200)
-        .setTimeout(200)
-        .setRetryAttempts(0)
-        .setPingConnectionInterval(0);
-    return Redisson.create(config);
+    return TestRedisClients.fastFailing(address);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedisClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +29,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 /**
  * {@link BulkCacheLocking} (what hibernate-buffer's flush uses to lock the rows it updates) on
@@ -54,16 +53,7 @@ class BulkLockingTest {
   static void boot(TestDatabase db) {
     redis = RedisServerProcess.start();
     proxy = CountingRedisProxy.start(redis.host(), redis.port());
-    Config config = new Config();
-    config
-        .useSingleServer()
-        .setAddress(proxy.address())
-        .setTimeout(300)
-        .setConnectTimeout(300)
-        .setRetryAttempts(0)
-        // no background PINGs among the counted round trips
-        .setPingConnectionInterval(0);
-    client = Redisson.create(config);
+    client = TestRedisClients.fastFailing(proxy.address());
     factory =
         Boot.factory(
             db,

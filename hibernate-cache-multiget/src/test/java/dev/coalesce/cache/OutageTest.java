@@ -8,6 +8,7 @@ import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedisClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,7 @@ import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 /**
  * Redis unreachable (a proxy in front of it cuts every connection while the server keeps its data):
@@ -37,14 +36,7 @@ class OutageTest {
   static void boot(TestDatabase db) {
     redis = RedisServerProcess.start();
     proxy = CountingRedisProxy.start(redis.host(), redis.port());
-    Config config = new Config();
-    config
-        .useSingleServer()
-        .setAddress(proxy.address())
-        .setTimeout(300)
-        .setConnectTimeout(300)
-        .setRetryAttempts(0);
-    client = Redisson.create(config);
+    client = TestRedisClients.fastFailing(proxy.address());
     factory =
         Boot.factory(
             db,
