@@ -1,7 +1,14 @@
 package dev.coalesce.testing;
 
+import static org.awaitility.Awaitility.await;
+
+import java.net.ConnectException;
+import java.time.Duration;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisException;
+import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
 /** Redisson clients for tests that stop, block or count a Redis. */
@@ -24,5 +31,32 @@ public final class TestRedisClients {
         .setRetryAttempts(0)
         .setPingConnectionInterval(0);
     return Redisson.create(config);
+  }
+
+  /**
+   * Waits until {@code client} knows its server is gone: a command fails for want of a connection
+   * (nothing was sent), not with a timeout. Right after a server is killed, a pooled connection may
+   * not have noticed yet, and a command on it times out instead, which code under test rightly
+   * treats as "may have been applied".
+   */
+  public static void awaitUnreachable(RedissonClient client) {
+    await("Redisson notices that its server is gone")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> failsForWantOfConnection(client));
+  }
+
+  private static boolean failsForWantOfConnection(RedissonClient client) {
+    try {
+      client.getBucket("coalesce-test:probe", StringCodec.INSTANCE).isExists();
+      return false;
+    } catch (RedisException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof ConnectException || cause instanceof RedisConnectionException) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

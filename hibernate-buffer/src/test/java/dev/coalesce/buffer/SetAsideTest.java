@@ -12,6 +12,7 @@ import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
+import dev.coalesce.testing.TestRedisClients;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
 import java.util.Map;
@@ -141,6 +142,7 @@ class SetAsideTest {
         execute(db, "update post set likes = " + (Integer.MAX_VALUE - 1) + " where id = 2");
 
         server.stop();
+        TestRedisClients.awaitUnreachable(client);
         inTx(
             factory,
             em -> {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedisClients;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ class StoreOutageTest {
         inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 2));
 
         server.stop();
+        TestRedisClients.awaitUnreachable(client);
         long start = System.nanoTime();
         inTx(
             factory,
