@@ -2,32 +2,59 @@ package dev.coalesce.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * A {@code redis-server} of a test's own, on a random free port of 127.0.0.1, keeping nothing on
- * disk: for outages ({@link #stop()}, then {@link #start()} again on the same port) and for
- * counting what a client sends. Set {@code COALESCE_REDIS_SERVER} to use another binary.
+ * A {@code redis-server} of a test's own, on a random free port of 127.0.0.1: for outages ({@link
+ * #stop()}, then {@link #startAgain()} on the same port; {@link #pause()} and {@link #resume()}, a
+ * stall) and for counting what a client sends. {@link #start()} keeps nothing on disk; {@link
+ * #startWithAppendOnlyFile()} keeps an append-only file in a directory of its own, so a restart
+ * reloads what the server acknowledged. Set {@code COALESCE_REDIS_SERVER} to use another binary.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
+  private final Path dataDirectory;
   private Process process;
 
-  private RedisServerProcess(int port) {
+  private RedisServerProcess(int port, Path dataDirectory) {
     this.port = port;
+    this.dataDirectory = dataDirectory;
   }
 
-  /** Starts a server on a free port and returns once it answers PING. */
+  /** Starts a server on a free port, keeping nothing on disk; returns once it answers PING. */
   public static RedisServerProcess start() {
-    RedisServerProcess server = new RedisServerProcess(freePort());
+    RedisServerProcess server = new RedisServerProcess(freePort(), null);
     server.startAgain();
     return server;
+  }
+
+  /**
+   * Starts a server on a free port that writes every write to an append-only file ({@code
+   * appendfsync everysec}) in a new temporary directory; {@link #startAgain()} after {@link
+   * #stop()} reloads it. A killed process loses nothing it acknowledged: Redis writes the file
+   * before it replies, and only a machine crash loses what the kernel had not yet synced.
+   */
+  public static RedisServerProcess startWithAppendOnlyFile() {
+    try {
+      RedisServerProcess server =
+          new RedisServerProcess(freePort(), Files.createTempDirectory("coalesce-redis-aof"));
+      server.startAgain();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a directory for the append-only file", e);
+    }
   }
 
   public int port() {
@@ -47,24 +74,39 @@ public final class RedisServerProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** Starts the server again on the same port (empty: it keeps nothing on disk). */
+  /** The server's process id. */
+  public synchronized long pid() {
+    if (process == null) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    return process.pid();
+  }
+
+  /**
+   * Starts the server again on the same port: empty after {@link #start()}, with what its
+   * append-only file holds after {@link #startWithAppendOnlyFile()}.
+   */
   public synchronized void startAgain() {
     if (isRunning()) {
       return;
     }
     String binary = System.getenv().getOrDefault("COALESCE_REDIS_SERVER", "redis-server");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            List.of(
-                binary,
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
+    if (dataDirectory == null) {
+      command.addAll(List.of("--appendonly", "no"));
+    } else {
+      command.addAll(
+          List.of(
+              "--appendonly",
+              "yes",
+              "--appendfsync",
+              "everysec",
+              "--dir",
+              dataDirectory.toString()));
+    }
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     try {
       process = builder.start();
@@ -83,12 +125,40 @@ public final class RedisServerProcess implements AutoCloseable {
         .until(() -> Resp.pingProblem(host(), port) == null);
   }
 
-  /** Kills the server (as a crash would) and waits until it is gone. */
+  /**
+   * Stops the process with SIGSTOP: it keeps its connections open and answers nothing, as a server
+   * stalled by a fork, a slow disk or a long script does, until {@link #resume()}.
+   */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #pause() paused} server go on (SIGCONT). */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    long pid = pid();
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + pid + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot send SIG" + name + " to redis-server " + pid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while signalling redis-server", e);
+    }
+  }
+
+  /** Kills the server with SIGKILL (as a crash would) and waits until it is gone. */
   public synchronized void stop() {
     if (process == null) {
       return;
     }
-    process.destroyForcibly();
+    process.destroyForcibly(); // SIGKILL, which also ends a paused process
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("redis-server on port " + port + " did not stop");
@@ -103,6 +173,13 @@ public final class RedisServerProcess implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    if (dataDirectory != null) {
+      try (Stream<Path> files = Files.walk(dataDirectory)) {
+        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot remove " + dataDirectory, e);
+      }
+    }
   }
 
   private static int freePort() {

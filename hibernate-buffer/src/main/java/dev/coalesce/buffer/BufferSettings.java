@@ -65,6 +65,27 @@ public final class BufferSettings {
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
   /**
+   * The longest an application thread waits, after its transaction committed, for the deltas to
+   * reach the store, a duration. Past it (Redis stalled or slow) the deltas wait in memory and are
+   * pushed in the background; until a push succeeds again, commits do not wait at all. Default
+   * {@code 250ms}.
+   */
+  public static final String PUSH_TIMEOUT = "hibernate.coalesce.buffer.push_timeout";
+
+  /** Default of {@link #PUSH_TIMEOUT}. */
+  public static final Duration DEFAULT_PUSH_TIMEOUT = Duration.ofMillis(250);
+
+  /**
+   * The most committed deltas kept in memory while the store does not take them, a count; a commit
+   * that finds the queue full applies its deltas straight to the database. It bounds what a JVM
+   * crash during a Redis stall can lose. Default {@code 10000}.
+   */
+  public static final String MAX_QUEUED_DELTAS = "hibernate.coalesce.buffer.max_queued_deltas";
+
+  /** Default of {@link #MAX_QUEUED_DELTAS}. */
+  public static final int DEFAULT_MAX_QUEUED_DELTAS = 10_000;
+
+  /**
    * A {@link java.time.Clock} instance put in the properties map, used for ages in {@link
    * BufferStats} of the {@code local} store. For tests. Default: the system clock.
    */

@@ -14,8 +14,19 @@ import java.time.Duration;
  * @param flushes flush transactions this node committed
  * @param rowsFailed rows whose UPDATE failed (e.g. overflow) and whose deltas were set aside in the
  *     table {@code coalesce_buffer_failed}
- * @param directFallbacks transactions whose deltas were written straight to the database because
- *     the store was provably unreachable
+ * @param directFallbacks transactions whose deltas were written straight to the database, because
+ *     the store was provably unreachable or the push queue was full
+ * @param pushesRetried pushes sent to the store again after an ambiguous failure (a timeout, a
+ *     connection broken mid-flight): retried under the same number, so applied once
+ * @param pushesSettledByStore of those, pushes the store answered it had already applied
+ * @param deltasQueued deltas committed and waiting in this JVM for the store now; they are lost if
+ *     this JVM dies before they are pushed
+ * @param queueOverflows commits that found the push queue full ({@code
+ *     hibernate.coalesce.buffer.max_queued_deltas}) and went straight to the database
+ * @param deltasDropped committed deltas given up, each logged at ERROR with its counters: a push
+ *     still in doubt when the buffer closed or after 23 hours, or refused because Redis lost its
+ *     data after it was first sent, or deltas neither the store nor the database took. Should stay
+ *     0
  * @param oldestPendingAge age of the oldest delta not yet in the database, {@link Duration#ZERO}
  *     when nothing is pending, null when the store cannot be reached
  */
@@ -26,4 +37,9 @@ public record BufferStats(
     long flushes,
     long rowsFailed,
     long directFallbacks,
+    long pushesRetried,
+    long pushesSettledByStore,
+    long deltasQueued,
+    long queueOverflows,
+    long deltasDropped,
     Duration oldestPendingAge) {}

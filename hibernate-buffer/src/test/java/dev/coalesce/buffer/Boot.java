@@ -20,12 +20,12 @@ import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.redisson.api.RedissonClient;
 
 /** Boots factories for the tests and reads the database behind Hibernate's back. */
-final class Boot {
+public final class Boot {
 
   private Boot() {}
 
   /** Settings for a factory on the class's schema and Redis namespace; no background flush. */
-  static Map<String, Object> redisSettings(TestDatabase db, TestRedis redis) {
+  public static Map<String, Object> redisSettings(TestDatabase db, TestRedis redis) {
     Map<String, Object> settings = db.hibernateProperties();
     settings.putAll(redis.hibernateProperties());
     settings.put(BufferSettings.FLUSH_INTERVAL, "1h");
@@ -33,13 +33,13 @@ final class Boot {
   }
 
   /** Settings for a factory with the local store; no background flush. */
-  static Map<String, Object> localSettings(TestDatabase db) {
+  public static Map<String, Object> localSettings(TestDatabase db) {
     Map<String, Object> settings = db.hibernateProperties();
     settings.put(BufferSettings.FLUSH_INTERVAL, "1h");
     return settings;
   }
 
-  static EntityManagerFactory boot(Map<String, Object> settings, Class<?>... entities) {
+  public static EntityManagerFactory boot(Map<String, Object> settings, Class<?>... entities) {
     return new HibernatePersistenceConfiguration("buffer-test")
         .managedClasses(entities)
         .properties(new HashMap<>(settings))
@@ -47,7 +47,7 @@ final class Boot {
   }
 
   /** Persists posts {@code 1..count}, titled "post <id>". */
-  static void persistPosts(EntityManagerFactory factory, int count) {
+  public static void persistPosts(EntityManagerFactory factory, int count) {
     inTx(
         factory,
         em -> {
@@ -61,12 +61,12 @@ final class Boot {
    * A client of a Redis server this test started, failing fast once the server is down: short
    * timeouts, no retries, no background pings (so every command the server sees is ours).
    */
-  static RedissonClient fastFailingClient(RedisServerProcess server) {
+  public static RedissonClient fastFailingClient(RedisServerProcess server) {
     return fastFailingClient(server.address());
   }
 
   /** {@link #fastFailingClient(RedisServerProcess)} for a server (or proxy) at {@code address}. */
-  static RedissonClient fastFailingClient(String address) {
+  public static RedissonClient fastFailingClient(String address) {
     return TestRedisClients.fastFailing(address);
   }
 
@@ -74,7 +74,7 @@ final class Boot {
    * Counts the row updates the database itself sees on {@code table} (a row-level trigger); read
    * the count with {@code select n from <table>_updates}.
    */
-  static void countRowUpdates(TestDatabase db, String table) {
+  public static void countRowUpdates(TestDatabase db, String table) {
     execute(db, "create table " + table + "_updates (n bigint not null)");
     execute(db, "insert into " + table + "_updates values (0)");
     execute(
@@ -95,16 +95,16 @@ final class Boot {
             + "_update()");
   }
 
-  static void inTx(EntityManagerFactory factory, Consumer<EntityManager> work) {
+  public static void inTx(EntityManagerFactory factory, Consumer<EntityManager> work) {
     factory.runInTransaction(work);
   }
 
-  static <T> T inTxGet(EntityManagerFactory factory, Function<EntityManager, T> work) {
+  public static <T> T inTxGet(EntityManagerFactory factory, Function<EntityManager, T> work) {
     return factory.callInTransaction(work);
   }
 
   /** One number read with plain JDBC; null stays null. */
-  static Long queryLong(TestDatabase db, String sql) {
+  public static Long queryLong(TestDatabase db, String sql) {
     try (Connection connection = db.connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
@@ -119,7 +119,7 @@ final class Boot {
   }
 
   /** Every row of {@code sql}, each as its columns joined by '|', in the order the query gives. */
-  static List<String> queryRows(TestDatabase db, String sql) {
+  public static List<String> queryRows(TestDatabase db, String sql) {
     try (Connection connection = db.connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
@@ -138,7 +138,7 @@ final class Boot {
     }
   }
 
-  static void execute(TestDatabase db, String sql) {
+  public static void execute(TestDatabase db, String sql) {
     try (Connection connection = db.connect();
         Statement statement = connection.createStatement()) {
       statement.execute(sql);

@@ -18,7 +18,15 @@ record BufferConfig(
     int partitions,
     int maxRowsPerFlush,
     Duration shutdownTimeout,
+    Duration pushTimeout,
+    int maxQueuedDeltas,
     Clock clock) {
+
+  /** How long one push attempt waits for Redis before it is in doubt and sent again. */
+  Duration pushAttemptTimeout() {
+    Duration fourTimes = pushTimeout.multipliedBy(4);
+    return fourTimes.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : fourTimes;
+  }
 
   static BufferConfig read(Map<?, ?> settings, boolean redisConfigured) {
     SettingsReader reader = new SettingsReader(settings);
@@ -53,6 +61,9 @@ record BufferConfig(
         reader.positiveInt(
             BufferSettings.MAX_ROWS_PER_FLUSH, BufferSettings.DEFAULT_MAX_ROWS_PER_FLUSH),
         reader.duration(BufferSettings.SHUTDOWN_TIMEOUT, BufferSettings.DEFAULT_SHUTDOWN_TIMEOUT),
+        reader.duration(BufferSettings.PUSH_TIMEOUT, BufferSettings.DEFAULT_PUSH_TIMEOUT),
+        reader.positiveInt(
+            BufferSettings.MAX_QUEUED_DELTAS, BufferSettings.DEFAULT_MAX_QUEUED_DELTAS),
         (Clock) clock);
   }
 }

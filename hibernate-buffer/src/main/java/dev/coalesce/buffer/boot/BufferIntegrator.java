@@ -40,7 +40,9 @@ public final class BufferIntegrator implements Integrator {
       store = DeltaStore.local(config.partitions(), config.clock());
     } else if (config.store() == Store.REDIS) {
       // connects now: an unreachable Redis fails the boot, naming the setting
-      store = DeltaStore.redis(redis.client(), redis.keys(), config.partitions());
+      store =
+          DeltaStore.redis(
+              redis.client(), redis.keys(), config.partitions(), config.pushAttemptTimeout());
     } else {
       LOG.infof(
           "Counter buffer uses the local store (%s=local): deltas wait in this JVM, for a single"

@@ -9,10 +9,10 @@ import dev.coalesce.buffer.flush.Flusher;
 import dev.coalesce.buffer.flush.StatsRecorder;
 import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.model.EntityCounters;
+import dev.coalesce.buffer.push.Pusher;
 import dev.coalesce.buffer.store.CounterKey;
 import dev.coalesce.buffer.store.DeltaStore;
 import dev.coalesce.buffer.store.PendingDelta;
-import dev.coalesce.buffer.store.StoreUnreachableException;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
@@ -26,7 +26,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -51,9 +50,9 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   private final transient DeltaStore store;
   private final transient StatsRecorder stats = new StatsRecorder();
   private final transient TransactionDeltas deltas;
-  private final transient AtomicBoolean storeDown = new AtomicBoolean();
   private transient volatile CounterModel model = CounterModel.empty();
   private transient volatile Flusher flusher;
+  private transient volatile Pusher pusher;
   private transient ScheduledExecutorService scheduler;
 
   BufferRuntime(
@@ -94,6 +93,20 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     model = CounterModel.build(factory.getMappingMetamodel(), declarations);
     if (!model.isEmpty()) {
       flusher = Flusher.start(factory, model, store, config.maxRowsPerFlush(), stats);
+      pusher =
+          new Pusher(
+              store,
+              flusher::applyDirect,
+              stats,
+              config.pushTimeout(),
+              config.maxQueuedDeltas(),
+              Executors.newSingleThreadScheduledExecutor(
+                  runnable -> {
+                    Thread thread = new Thread(runnable, "coalesce-buffer-pusher");
+                    thread.setDaemon(true);
+                    return thread;
+                  }),
+              System::nanoTime);
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
               runnable -> {
@@ -116,6 +129,8 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     if (scheduler == null) {
       return;
     }
+    // what committed before the close reaches the store (or the database) before the last flush
+    pusher.close(config.shutdownTimeout());
     // the last flush runs on the flusher thread, after any flush in progress, bounded in time
     Future<Long> last = scheduler.submit(flusher::flushAll);
     scheduler.shutdown();
@@ -152,31 +167,12 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   /** Deltas of one committed transaction. */
   private void committed(Map<CounterKey, Long> committed, long increments) {
     stats.accepted(increments);
-    try {
-      push(committed);
-    } catch (RuntimeException e) {
-      // The transaction is committed: failing its commit() now would tell the caller it was
-      // not. Name what was not buffered, so it can be repaired by hand.
-      LOG.errorf(e, "Counter deltas of a committed transaction were NOT buffered: %s", committed);
+    Pusher current = pusher;
+    if (current == null) {
+      // the factory has not finished starting, or has no counters: nothing can be captured yet
+      throw new IllegalStateException("Counter deltas committed before the buffer started");
     }
-  }
-
-  private void push(Map<CounterKey, Long> committed) {
-    try {
-      store.push(committed);
-      stats.pushed(committed.size());
-      if (storeDown.compareAndSet(true, false)) {
-        LOG.info("Counter store reachable again");
-      }
-    } catch (StoreUnreachableException e) {
-      // provably nothing reached the store, so applying to the database cannot double-count
-      if (storeDown.compareAndSet(false, true)) {
-        LOG.warnf(
-            e, "Counter store unreachable; applying committed deltas directly to the database");
-      }
-      stats.directFallback();
-      flusher.applyDirect(committed);
-    }
+    current.committed(committed);
   }
 
   @Override
@@ -206,7 +202,8 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
 
   @Override
   public BufferStats stats() {
-    return stats.snapshot(oldestPendingAge());
+    Pusher current = pusher;
+    return stats.snapshot(current == null ? 0 : current.queuedDeltas(), oldestPendingAge());
   }
 
   private Duration oldestPendingAge() {

@@ -2,9 +2,9 @@ package dev.coalesce.buffer.store;
 
 import dev.coalesce.redis.KeyNamespace;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.redisson.api.RedissonClient;
@@ -28,21 +28,30 @@ public interface DeltaStore extends AutoCloseable {
   }
 
   /**
-   * Deltas kept in Redis under {@code keys}, shared by every node. The client stays open when the
-   * store closes: it belongs to the SessionFactory's {@code RedisConnection}.
+   * Deltas kept in Redis under {@code keys}, shared by every node; reads the partitions' epochs now
+   * (one round trip). The client stays open when the store closes: it belongs to the
+   * SessionFactory's {@code RedisConnection}.
+   *
+   * @param attemptTimeout how long one push attempt waits for Redis before it is in doubt
    */
-  static DeltaStore redis(RedissonClient client, KeyNamespace keys, int partitions) {
-    return new RedisDeltaStore(client, keys, partitions);
+  static DeltaStore redis(
+      RedissonClient client, KeyNamespace keys, int partitions, Duration attemptTimeout) {
+    RedisDeltaStore store = new RedisDeltaStore(client, keys, partitions, attemptTimeout);
+    store.start();
+    return store;
   }
 
   int partitions();
 
   /**
-   * Adds the deltas of one committed transaction, all at once (one round trip for Redis).
+   * Adds the deltas of a push to the live deltas, all at once (one round trip for Redis), unless
+   * the store applied this push before.
    *
-   * @throws StoreUnreachableException if the store provably received nothing
+   * @throws StoreUnreachableException if this attempt provably reached no part of the store
+   * @throws RuntimeException any other failure is ambiguous: the push may have been applied, in
+   *     part or whole; send it again ({@link Push#asRetry()}) to settle it
    */
-  void push(Map<CounterKey, Long> deltas);
+  PushReply push(Push push);
 
   /**
    * The claim in flight for {@code partition}, or a new one of at most {@code maxRows} rows with a

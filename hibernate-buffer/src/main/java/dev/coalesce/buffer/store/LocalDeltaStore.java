@@ -38,20 +38,23 @@ final class LocalDeltaStore implements DeltaStore {
   }
 
   @Override
-  public void push(Map<CounterKey, Long> deltas) {
+  public PushReply push(Push push) {
+    // in this JVM a push cannot half fail: no ambiguity, nothing to remember
     long now = clock.millis();
-    deltas.forEach(
-        (key, delta) -> {
-          Partition partition = partitions[key.partition(partitions.length)];
-          // pushes share the read lock; a claim takes the write lock to move deltas atomically
-          partition.lock.readLock().lock();
-          try {
-            partition.live.computeIfAbsent(key, k -> new LongAdder()).add(delta);
-            partition.liveSince.compareAndSet(NONE, now);
-          } finally {
-            partition.lock.readLock().unlock();
-          }
-        });
+    push.deltas()
+        .forEach(
+            (key, delta) -> {
+              Partition partition = partitions[key.partition(partitions.length)];
+              // pushes share the read lock; a claim takes the write lock to move deltas atomically
+              partition.lock.readLock().lock();
+              try {
+                partition.live.computeIfAbsent(key, k -> new LongAdder()).add(delta);
+                partition.liveSince.compareAndSet(NONE, now);
+              } finally {
+                partition.lock.readLock().unlock();
+              }
+            });
+    return PushReply.APPLIED;
   }
 
   @Override

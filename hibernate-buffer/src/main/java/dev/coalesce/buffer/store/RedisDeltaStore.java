@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
@@ -20,6 +22,7 @@ import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisConnectionException;
 import org.redisson.client.RedisException;
+import org.redisson.client.WriteRedisConnectionException;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -32,8 +35,11 @@ import org.redisson.client.codec.StringCodec;
  *       (its sequence number) and {@code since}
  *   <li>{@code <ns>:buf:{p<p>}:seq}: the partition's last sequence number
  *   <li>{@code <ns>:buf:{p<p>}:since}: Redis time in ms of the oldest live delta
- *   <li>{@code <ns>:buf:{p<p>}:push:<uuid>}: marks a push as applied for a while, so a push retried
- *       after an ambiguous error (a timeout) applies once
+ *   <li>{@code <ns>:buf:{p<p>}:node:<node>}: the number of the last push of that node applied here,
+ *       kept {@link #NODE_MARKER_TTL} after its last push, so a push sent again after an ambiguous
+ *       failure (a timeout, a broken connection) applies once
+ *   <li>{@code <ns>:buf:{p<p>}:epoch}: a random id set when the partition is first used; a new one
+ *       tells that Redis lost the partition's data
  * </ul>
  */
 final class RedisDeltaStore implements DeltaStore {
@@ -48,19 +54,28 @@ final class RedisDeltaStore implements DeltaStore {
   private static final LuaScript OLDEST =
       LuaScript.fromResource(RedisDeltaStore.class, "oldest.lua");
 
-  /** How long a push id is remembered: far longer than any retry of that push. */
-  static final Duration PUSH_MARKER_TTL = Duration.ofMinutes(2);
+  private static final LuaScript EPOCH = LuaScript.fromResource(RedisDeltaStore.class, "epoch.lua");
 
-  private static final int PUSH_ATTEMPTS = 3;
+  /**
+   * How long Redis remembers a node's last push number after that node's last push. A push in doubt
+   * is settled by sending it again within this time; the pusher gives up before (see {@link
+   * #NODE_MARKER_TTL}'s use in {@code Pusher}).
+   */
+  public static final Duration NODE_MARKER_TTL = Duration.ofHours(24);
 
   private final RedissonClient client;
   private final KeyNamespace keys;
   private final int partitions;
+  private final Duration attemptTimeout;
+  private final String[] epochs;
 
-  RedisDeltaStore(RedissonClient client, KeyNamespace keys, int partitions) {
+  RedisDeltaStore(
+      RedissonClient client, KeyNamespace keys, int partitions, Duration attemptTimeout) {
     this.client = client;
     this.keys = keys;
     this.partitions = partitions;
+    this.attemptTimeout = attemptTimeout;
+    this.epochs = new String[partitions];
   }
 
   @Override
@@ -68,60 +83,128 @@ final class RedisDeltaStore implements DeltaStore {
     return partitions;
   }
 
-  @Override
-  public void push(Map<CounterKey, Long> deltas) {
-    Map<Integer, List<Object>> argsByPartition = new HashMap<>();
-    deltas.forEach(
-        (key, delta) -> {
-          if (delta != 0) {
-            List<Object> args =
-                argsByPartition.computeIfAbsent(
-                    key.partition(partitions),
-                    p -> {
-                      List<Object> list = new ArrayList<>();
-                      list.add(Long.toString(PUSH_MARKER_TTL.toMillis()));
-                      return list;
-                    });
-            args.add(key.encode());
-            args.add(Long.toString(delta));
-          }
-        });
-    if (argsByPartition.isEmpty()) {
-      return;
+  /** Reads (or sets) every partition's epoch, in one round trip. */
+  void start() {
+    RBatch batch = client.createBatch(BatchOptions.defaults());
+    RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
+    List<RFuture<Object>> replies = new ArrayList<>(partitions);
+    for (int partition = 0; partition < partitions; partition++) {
+      replies.add(
+          EPOCH.evalAsync(
+              script,
+              RScript.Mode.READ_WRITE,
+              RScript.ReturnType.VALUE,
+              List.of(epoch(partition)),
+              UUID.randomUUID().toString()));
     }
-    String pushId = UUID.randomUUID().toString();
-    boolean maybeSent = false;
-    for (int attempt = 1; ; attempt++) {
-      RBatch batch = client.createBatch(BatchOptions.defaults());
-      RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
-      argsByPartition.forEach(
-          (partition, args) ->
-              PUSH.evalAsync(
-                  script,
-                  RScript.Mode.READ_WRITE,
-                  RScript.ReturnType.LONG,
-                  List.of(live(partition), since(partition), key(partition, "push", pushId)),
-                  args.toArray()));
-      try {
-        batch.execute();
-        return;
-      } catch (RedisException e) {
-        if (!maybeSent && neverConnected(e)) {
-          throw new StoreUnreachableException(
-              "Redis unreachable; nothing of push " + pushId + " was sent", e);
-        }
-        // a timeout after sending is ambiguous: retry the same push id, never fall back to SQL
-        maybeSent = true;
-        if (attempt >= PUSH_ATTEMPTS) {
-          throw e;
-        }
-        LOG.debugf(e, "Retrying push %s (attempt %d)", pushId, attempt + 1);
-      }
+    batch.execute();
+    for (int partition = 0; partition < partitions; partition++) {
+      epochs[partition] = String.valueOf(replies.get(partition).toCompletableFuture().join());
     }
   }
 
-  /** Whether the error proves no connection existed, so no command left this process. */
-  static boolean neverConnected(Throwable error) {
+  @Override
+  public PushReply push(Push push) {
+    Map<Integer, List<Object>> argsByPartition = new TreeMap<>();
+    for (Map.Entry<CounterKey, Long> delta : push.deltas().entrySet()) {
+      int partition = delta.getKey().partition(partitions);
+      List<Object> args =
+          argsByPartition.computeIfAbsent(
+              partition,
+              p ->
+                  new ArrayList<>(
+                      List.of(
+                          Long.toString(push.seq()),
+                          Long.toString(NODE_MARKER_TTL.toMillis()),
+                          push.retry() ? epochs[p] : "",
+                          UUID.randomUUID().toString())));
+      args.add(delta.getKey().encode());
+      args.add(Long.toString(delta.getValue()));
+    }
+    if (argsByPartition.isEmpty()) {
+      return PushReply.APPLIED;
+    }
+    // no retries inside Redisson: each attempt is ours to classify (never sent, or in doubt)
+    RBatch batch =
+        client.createBatch(
+            BatchOptions.defaults()
+                .retryAttempts(0)
+                .responseTimeout(attemptTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
+    Map<Integer, RFuture<List<Object>>> replies = new TreeMap<>();
+    argsByPartition.forEach(
+        (partition, args) ->
+            replies.put(
+                partition,
+                PUSH.evalAsync(
+                    script,
+                    RScript.Mode.READ_WRITE,
+                    RScript.ReturnType.LIST,
+                    List.of(
+                        live(partition),
+                        since(partition),
+                        key(partition, "node", push.node()),
+                        epoch(partition)),
+                    args.toArray())));
+    try {
+      batch.execute();
+    } catch (RedisException e) {
+      if (provesNothingSent(e)) {
+        throw new StoreUnreachableException(
+            "Redis unreachable; nothing of push " + push.node() + "/" + push.seq() + " was sent",
+            e);
+      }
+      throw e;
+    }
+    int alreadyApplied = 0;
+    Map<CounterKey, Long> lost = new HashMap<>();
+    List<Integer> lostPartitions = new ArrayList<>();
+    for (Map.Entry<Integer, RFuture<List<Object>>> reply : replies.entrySet()) {
+      int partition = reply.getKey();
+      List<Object> result = reply.getValue().toCompletableFuture().join();
+      long outcome = number(result.get(0));
+      String epoch = String.valueOf(result.get(1));
+      if (outcome == 0) {
+        alreadyApplied++;
+      } else if (outcome < 0) {
+        push.deltas()
+            .forEach(
+                (key, delta) -> {
+                  if (key.partition(partitions) == partition) {
+                    lost.put(key, delta);
+                  }
+                });
+      }
+      if (!epoch.isEmpty() && !epoch.equals(epochs[partition])) {
+        epochs[partition] = epoch;
+        lostPartitions.add(partition);
+      }
+    }
+    if (!lostPartitions.isEmpty()) {
+      LOG.errorf(
+          "Redis lost the counter deltas of partitions %s (a new epoch in %s): it restarted"
+              + " without persistence, or its keys were deleted or evicted; what it held there and"
+              + " had not flushed is lost",
+          lostPartitions, epoch(lostPartitions.get(0)));
+    }
+    return new PushReply(alreadyApplied, lost);
+  }
+
+  /**
+   * Whether {@code error} proves that no command of the batch reached Redis: a connection that
+   * could not be opened, on a deployment where one server takes the whole batch. A connection that
+   * broke after writing ({@link WriteRedisConnectionException}), a timeout, or any failure on a
+   * cluster (where other masters may have applied their part) proves nothing.
+   */
+  boolean provesNothingSent(Throwable error) {
+    if (client.getConfig().isClusterConfig()) {
+      return false;
+    }
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof WriteRedisConnectionException) {
+        return false;
+      }
+    }
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
       if (cause instanceof ConnectException || cause instanceof RedisConnectionException) {
         return true;
@@ -250,6 +333,10 @@ final class RedisDeltaStore implements DeltaStore {
 
   private String inflight(int partition) {
     return key(partition, "inflight");
+  }
+
+  private String epoch(int partition) {
+    return key(partition, "epoch");
   }
 
   private String since(int partition) {
