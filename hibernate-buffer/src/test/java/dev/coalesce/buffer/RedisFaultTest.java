@@ -32,8 +32,27 @@ class RedisFaultTest {
       throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start()) {
       EntityManagerFactory factory = boot(db, redis);
+      CounterBuffer buffer = CounterBuffer.of(factory);
       try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed())) {
-        runFor(Duration.ofSeconds(2));
+        // the JVM-crash window in normal operation: deltas committed and not yet in Redis
+        long[] queued = {0, 0, 0}; // samples, sum, max
+        long sampleEnd = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        await()
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(5))
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> {
+                  long now = buffer.stats().deltasQueued();
+                  queued[0]++;
+                  queued[1] += now;
+                  queued[2] = Math.max(queued[2], now);
+                  return System.nanoTime() >= sampleEnd;
+                });
+        System.out.printf(
+            "RedisFaultTest: before the stall, deltas committed and not yet in Redis: mean %.1f,"
+                + " max %d (%d samples)%n",
+            queued[1] / (double) queued[0], queued[2], queued[0]);
         long commitsBefore = load.commits();
         load.resetSlowestCommit();
         redis.pause();

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hibernate.SessionFactory;
@@ -100,20 +101,10 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
               stats,
               config.pushTimeout(),
               config.maxQueuedDeltas(),
-              Executors.newSingleThreadScheduledExecutor(
-                  runnable -> {
-                    Thread thread = new Thread(runnable, "coalesce-buffer-pusher");
-                    thread.setDaemon(true);
-                    return thread;
-                  }),
+              Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-pusher")),
+              Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-direct")),
               System::nanoTime);
-      scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, "coalesce-buffer-flusher");
-                thread.setDaemon(true);
-                return thread;
-              });
+      scheduler = Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-flusher"));
       // nanoseconds: a positive interval below 1 ms (PT0.0001S) must not become 0, which the
       // scheduler refuses
       long interval = config.flushInterval().toNanos();
@@ -121,6 +112,14 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
           this::backgroundFlush, interval, interval, TimeUnit.NANOSECONDS);
     }
     RUNNING.put(factory, this);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   @Override

@@ -39,7 +39,8 @@ import org.jboss.logging.Logger;
  *       store applies a number once ({@link DeltaStore#push}). The next push waits until then.
  *   <li><b>Direct to the database</b> only what provably never reached the store: a push whose
  *       every attempt failed for want of a connection ({@link StoreUnreachableException}), and
- *       commits that find the queue full ({@code maxQueuedDeltas}).
+ *       commits that find the queue full ({@code maxQueuedDeltas}), applied on a thread of their
+ *       own ({@link DirectApplier}), many commits in one transaction.
  *   <li><b>Bounded wait.</b> A committing thread waits at most {@code pushTimeout} for its push;
  *       while a push is in trouble, committing threads do not wait at all: their deltas wait in the
  *       queue (lost if this JVM dies before they are pushed).
@@ -75,6 +76,7 @@ public final class Pusher {
   private final Duration pushTimeout;
   private final int maxQueuedDeltas;
   private final ScheduledExecutorService executor;
+  private final DirectApplier overflow;
   private final LongSupplier nanoTime;
   private final String node = UUID.randomUUID().toString();
 
@@ -95,6 +97,8 @@ public final class Pusher {
 
   /**
    * @param executor a single thread, for this pusher alone; shut down by {@link #close}
+   * @param overflowExecutor a single thread that applies commits finding the queue full to the
+   *     database; shut down by {@link #close}
    * @param nanoTime the clock of backoff and give-up
    */
   public Pusher(
@@ -104,6 +108,7 @@ public final class Pusher {
       Duration pushTimeout,
       int maxQueuedDeltas,
       ScheduledExecutorService executor,
+      ScheduledExecutorService overflowExecutor,
       LongSupplier nanoTime) {
     this.store = store;
     this.direct = direct;
@@ -111,6 +116,7 @@ public final class Pusher {
     this.pushTimeout = pushTimeout;
     this.maxQueuedDeltas = maxQueuedDeltas;
     this.executor = executor;
+    this.overflow = new DirectApplier(direct, stats, overflowExecutor);
     this.nanoTime = nanoTime;
   }
 
@@ -139,7 +145,7 @@ public final class Pusher {
   public void committed(Map<CounterKey, Long> deltas) {
     int size = deltas.size();
     if (closed) {
-      applyDirectly(deltas, "the counter buffer is closing");
+      applyOnThisThread(deltas, "the counter buffer is closing");
       return;
     }
     if (queuedDeltas.addAndGet(size) > maxQueuedDeltas) {
@@ -151,7 +157,7 @@ public final class Pusher {
                 + " straight to the database until it drains",
             maxQueuedDeltas);
       }
-      applyDirectly(deltas, "the push queue is full");
+      overflow.submit(deltas);
       return;
     }
     Commit commit = new Commit(deltas, new CompletableFuture<>());
@@ -174,10 +180,11 @@ public final class Pusher {
 
   /** Deltas committed and not yet in the store or the database: the JVM-crash window. */
   public int queuedDeltas() {
-    return queuedDeltas.get();
+    return queuedDeltas.get() + overflow.queuedDeltas();
   }
 
-  private void applyDirectly(Map<CounterKey, Long> deltas, String why) {
+  /** After close only, when no session of the factory holds a connection any more. */
+  private void applyOnThisThread(Map<CounterKey, Long> deltas, String why) {
     try {
       direct.apply(deltas);
       stats.directFallback(1);
@@ -346,6 +353,7 @@ public final class Pusher {
    */
   public void close(Duration timeout) {
     closed = true;
+    overflow.close(timeout);
     scheduleDrain(0);
     try {
       drainedAfterClose.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -373,13 +381,13 @@ public final class Pusher {
       if (current.maybeSent) {
         drop(current.push.deltas(), "in doubt when the counter buffer closed");
       } else {
-        applyDirectly(current.push.deltas(), "the counter buffer is closing");
+        applyOnThisThread(current.push.deltas(), "the counter buffer is closing");
       }
       settle(current);
       current = null;
     }
     for (Commit commit = queue.poll(); commit != null; commit = queue.poll()) {
-      applyDirectly(commit.deltas(), "the counter buffer is closing");
+      applyOnThisThread(commit.deltas(), "the counter buffer is closing");
       queuedDeltas.addAndGet(-commit.deltas().size());
       commit.settled().complete(null);
     }
