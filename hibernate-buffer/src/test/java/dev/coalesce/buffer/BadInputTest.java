@@ -188,6 +188,19 @@ class BadInputTest {
         .contains(BufferSettings.PARTITIONS)
         .contains("'0'");
 
+    Map<String, Object> pushTimeout = Boot.localSettings(db);
+    pushTimeout.put(BufferSettings.PUSH_TIMEOUT, "250");
+    assertThat(bootFailure(pushTimeout, Post.class))
+        .contains(BufferSettings.PUSH_TIMEOUT)
+        .contains("'250'")
+        .contains("unit");
+
+    Map<String, Object> queue = Boot.localSettings(db);
+    queue.put(BufferSettings.MAX_QUEUED_DELTAS, "-1");
+    assertThat(bootFailure(queue, Post.class))
+        .contains(BufferSettings.MAX_QUEUED_DELTAS)
+        .contains("'-1'");
+
     Map<String, Object> redisWithoutAddress = Boot.localSettings(db);
     redisWithoutAddress.put(BufferSettings.STORE, "redis");
     assertThat(bootFailure(redisWithoutAddress, Post.class))
