@@ -26,16 +26,42 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
   private final Path dataDirectory;
+  private final List<String> options;
   private Process process;
 
-  private RedisServerProcess(int port, Path dataDirectory) {
+  private RedisServerProcess(int port, Path dataDirectory, List<String> options) {
     this.port = port;
     this.dataDirectory = dataDirectory;
+    this.options = options;
   }
 
   /** Starts a server on a free port, keeping nothing on disk; returns once it answers PING. */
   public static RedisServerProcess start() {
-    RedisServerProcess server = new RedisServerProcess(freePort(), null);
+    RedisServerProcess server =
+        new RedisServerProcess(freePort(), null, List.of("--appendonly", "no"));
+    server.startAgain();
+    return server;
+  }
+
+  /**
+   * Starts a node of a Redis Cluster on a free port (not yet part of a cluster: {@link
+   * RedisCluster} joins the nodes), keeping its cluster configuration in a new temporary directory
+   * and no data on disk.
+   */
+  static RedisServerProcess startClusterNode() {
+    RedisServerProcess server =
+        new RedisServerProcess(
+            freePort(),
+            temporaryDirectory("coalesce-redis-cluster"),
+            List.of(
+                "--appendonly",
+                "no",
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+                "--cluster-node-timeout",
+                "5000"));
     server.startAgain();
     return server;
   }
@@ -47,13 +73,20 @@ public final class RedisServerProcess implements AutoCloseable {
    * before it replies, and only a machine crash loses what the kernel had not yet synced.
    */
   public static RedisServerProcess startWithAppendOnlyFile() {
+    RedisServerProcess server =
+        new RedisServerProcess(
+            freePort(),
+            temporaryDirectory("coalesce-redis-aof"),
+            List.of("--appendonly", "yes", "--appendfsync", "everysec"));
+    server.startAgain();
+    return server;
+  }
+
+  private static Path temporaryDirectory(String prefix) {
     try {
-      RedisServerProcess server =
-          new RedisServerProcess(freePort(), Files.createTempDirectory("coalesce-redis-aof"));
-      server.startAgain();
-      return server;
+      return Files.createTempDirectory(prefix);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a directory for the append-only file", e);
+      throw new UncheckedIOException("Cannot create a directory for redis-server", e);
     }
   }
 
@@ -94,18 +127,10 @@ public final class RedisServerProcess implements AutoCloseable {
     List<String> command =
         new ArrayList<>(
             List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
-    if (dataDirectory == null) {
-      command.addAll(List.of("--appendonly", "no"));
-    } else {
-      command.addAll(
-          List.of(
-              "--appendonly",
-              "yes",
-              "--appendfsync",
-              "everysec",
-              "--dir",
-              dataDirectory.toString()));
+    if (dataDirectory != null) {
+      command.addAll(List.of("--dir", dataDirectory.toString()));
     }
+    command.addAll(options);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     try {
