@@ -64,6 +64,24 @@ public final class SettingsReader {
     return (int) value;
   }
 
+  /** A whole number from 0 to {@link Integer#MAX_VALUE}. */
+  public int nonNegativeInt(String key, int defaultValue) {
+    return string(key)
+        .map(
+            value -> {
+              try {
+                int parsed = Integer.parseInt(value);
+                if (parsed >= 0) {
+                  return parsed;
+                }
+              } catch (NumberFormatException e) {
+                // reported below, with what is allowed
+              }
+              throw invalid(key, value, "a whole number from 0 to " + Integer.MAX_VALUE);
+            })
+        .orElse(defaultValue);
+  }
+
   public long positiveLong(String key, long defaultValue) {
     return string(key)
         .map(

@@ -13,26 +13,33 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
- * A Redis Cluster of this test's own: {@code masters} masters on free ports of 127.0.0.1, the 16384
- * slots spread over them by {@code redis-cli --cluster create}, no replicas. Each master is a
- * {@link RedisServerProcess}, so a test can pause or kill one. Needs {@code redis-cli} on the PATH
- * (set {@code COALESCE_REDIS_CLI} to use another binary).
+ * A Redis Cluster of this test's own on free ports of 127.0.0.1, the 16384 slots spread over its
+ * masters by {@code redis-cli --cluster create}, optionally with replicas (the cluster fails a
+ * master over to its replica 5 s after it stops answering). Each node is a {@link
+ * RedisServerProcess}, so a test can pause or kill one. Needs {@code redis-cli} on the PATH (set
+ * {@code COALESCE_REDIS_CLI} to use another binary).
  */
 public final class RedisCluster implements AutoCloseable {
 
-  private final List<RedisServerProcess> masters;
+  private final List<RedisServerProcess> nodes;
 
-  private RedisCluster(List<RedisServerProcess> masters) {
-    this.masters = masters;
+  private RedisCluster(List<RedisServerProcess> nodes) {
+    this.nodes = nodes;
+  }
+
+  /** Starts {@code masters} masters without replicas; see {@link #start(int, int)}. */
+  public static RedisCluster start(int masters) {
+    return start(masters, 0);
   }
 
   /**
-   * Starts the masters, joins them and returns once the cluster reports {@code cluster_state:ok}.
+   * Starts the nodes, joins them and returns once every node reports {@code cluster_state:ok} and
+   * every replica is in sync with its master.
    */
-  public static RedisCluster start(int masters) {
+  public static RedisCluster start(int masters, int replicasPerMaster) {
     List<RedisServerProcess> nodes = new ArrayList<>();
     try {
-      for (int i = 0; i < masters; i++) {
+      for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
         nodes.add(RedisServerProcess.startClusterNode());
       }
       List<String> command =
@@ -43,13 +50,14 @@ public final class RedisCluster implements AutoCloseable {
       for (RedisServerProcess node : nodes) {
         command.add(node.host() + ":" + node.port());
       }
-      command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+      command.addAll(
+          List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
       run(command);
       RedisCluster cluster = new RedisCluster(nodes);
-      await("cluster_state:ok on every master")
-          .atMost(Duration.ofSeconds(20))
+      await("cluster_state:ok on every node, replicas in sync")
+          .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
-          .until(cluster::healthy);
+          .until(() -> cluster.healthy() && cluster.replicasInSync());
       return cluster;
     } catch (RuntimeException e) {
       nodes.forEach(RedisServerProcess::close);
@@ -57,15 +65,36 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
-  private boolean healthy() {
-    for (RedisServerProcess node : masters) {
-      try (Resp resp = new Resp(node.host(), node.port())) {
-        if (!String.valueOf(resp.command("CLUSTER", "INFO")).contains("cluster_state:ok")) {
+  /** Whether every running node reports {@code cluster_state:ok}. */
+  public boolean healthy() {
+    for (RedisServerProcess node : nodes) {
+      if (node.isRunning()) {
+        try (Resp resp = new Resp(node.host(), node.port())) {
+          if (!String.valueOf(resp.command("CLUSTER", "INFO")).contains("cluster_state:ok")) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean replicasInSync() {
+    for (RedisServerProcess node : nodes) {
+      if (node.isRunning() && "slave".equals(role(node).get(0))) {
+        List<?> role = role(node);
+        if (!"connected".equals(String.valueOf(role.get(3)))) {
           return false;
         }
       }
     }
     return true;
+  }
+
+  private static List<?> role(RedisServerProcess node) {
+    try (Resp resp = new Resp(node.host(), node.port())) {
+      return (List<?>) resp.command("ROLE");
+    }
   }
 
   private static void run(List<String> command) {
@@ -84,19 +113,25 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
-  /** The masters, in the order they were started. */
+  /** The running nodes that are masters now, in the order they were started. */
   public List<RedisServerProcess> masters() {
+    List<RedisServerProcess> masters = new ArrayList<>();
+    for (RedisServerProcess node : nodes) {
+      if (node.isRunning() && "master".equals(role(node).get(0))) {
+        masters.add(node);
+      }
+    }
     return masters;
   }
 
   /**
-   * A Redisson client for the cluster, with Redisson's default timeouts; reads go to the masters
-   * (there are no replicas). The caller shuts it down.
+   * A Redisson client for the cluster, with Redisson's default timeouts (and its default of reading
+   * from replicas where there are any). The caller shuts it down.
    */
   public RedissonClient client() {
     Config config = new Config();
     var servers = config.useClusterServers();
-    for (RedisServerProcess node : masters) {
+    for (RedisServerProcess node : nodes) {
       servers.addNodeAddress(node.address());
     }
     return Redisson.create(config);
@@ -104,6 +139,6 @@ public final class RedisCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    masters.forEach(RedisServerProcess::close);
+    nodes.forEach(RedisServerProcess::close);
   }
 }

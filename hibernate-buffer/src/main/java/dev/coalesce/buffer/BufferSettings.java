@@ -86,6 +86,15 @@ public final class BufferSettings {
   public static final int DEFAULT_MAX_QUEUED_DELTAS = 10_000;
 
   /**
+   * How many Redis replicas must hold a push before it counts as done, and a claim before the
+   * flusher applies it, a count. With {@code 1} and one replica per master, a master that dies and
+   * is replaced by its replica loses no acknowledged increment and doubles no claim; each push and
+   * claim then waits for the replica ({@code WAIT}). Default {@code 0}: acknowledged by the master
+   * alone, so a failover can lose what the replica had not received yet.
+   */
+  public static final String WAIT_REPLICAS = "hibernate.coalesce.buffer.wait_replicas";
+
+  /**
    * A {@link java.time.Clock} instance put in the properties map, used for ages in {@link
    * BufferStats} of the {@code local} store. For tests. Default: the system clock.
    */

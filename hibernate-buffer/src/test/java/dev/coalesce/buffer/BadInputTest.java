@@ -201,6 +201,13 @@ class BadInputTest {
         .contains(BufferSettings.MAX_QUEUED_DELTAS)
         .contains("'-1'");
 
+    Map<String, Object> replicas = Boot.localSettings(db);
+    replicas.put(BufferSettings.WAIT_REPLICAS, "one");
+    assertThat(bootFailure(replicas, Post.class))
+        .contains(BufferSettings.WAIT_REPLICAS)
+        .contains("'one'")
+        .contains("from 0");
+
     Map<String, Object> redisWithoutAddress = Boot.localSettings(db);
     redisWithoutAddress.put(BufferSettings.STORE, "redis");
     assertThat(bootFailure(redisWithoutAddress, Post.class))

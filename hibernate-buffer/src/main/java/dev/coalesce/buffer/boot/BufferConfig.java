@@ -20,6 +20,7 @@ record BufferConfig(
     Duration shutdownTimeout,
     Duration pushTimeout,
     int maxQueuedDeltas,
+    int waitReplicas,
     Clock clock) {
 
   /** How long one push attempt waits for Redis before it is in doubt and sent again. */
@@ -64,6 +65,7 @@ record BufferConfig(
         reader.duration(BufferSettings.PUSH_TIMEOUT, BufferSettings.DEFAULT_PUSH_TIMEOUT),
         reader.positiveInt(
             BufferSettings.MAX_QUEUED_DELTAS, BufferSettings.DEFAULT_MAX_QUEUED_DELTAS),
+        reader.nonNegativeInt(BufferSettings.WAIT_REPLICAS, 0),
         (Clock) clock);
   }
 }

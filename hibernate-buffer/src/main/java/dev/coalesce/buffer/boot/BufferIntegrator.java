@@ -42,7 +42,11 @@ public final class BufferIntegrator implements Integrator {
       // connects now: an unreachable Redis fails the boot, naming the setting
       store =
           DeltaStore.redis(
-              redis.client(), redis.keys(), config.partitions(), config.pushAttemptTimeout());
+              redis.client(),
+              redis.keys(),
+              config.partitions(),
+              config.pushAttemptTimeout(),
+              config.waitReplicas());
     } else {
       LOG.infof(
           "Counter buffer uses the local store (%s=local): deltas wait in this JVM, for a single"

@@ -33,10 +33,16 @@ public interface DeltaStore extends AutoCloseable {
    * SessionFactory's {@code RedisConnection}.
    *
    * @param attemptTimeout how long one push attempt waits for Redis before it is in doubt
+   * @param waitReplicas how many replicas must have a push or a claim before it counts (0: none)
    */
   static DeltaStore redis(
-      RedissonClient client, KeyNamespace keys, int partitions, Duration attemptTimeout) {
-    RedisDeltaStore store = new RedisDeltaStore(client, keys, partitions, attemptTimeout);
+      RedissonClient client,
+      KeyNamespace keys,
+      int partitions,
+      Duration attemptTimeout,
+      int waitReplicas) {
+    RedisDeltaStore store =
+        new RedisDeltaStore(client, keys, partitions, attemptTimeout, waitReplicas);
     store.start();
     return store;
   }

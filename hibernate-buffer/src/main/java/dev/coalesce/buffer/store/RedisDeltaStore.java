@@ -67,15 +67,32 @@ final class RedisDeltaStore implements DeltaStore {
   private final KeyNamespace keys;
   private final int partitions;
   private final Duration attemptTimeout;
+  private final int waitReplicas;
   private final String[] epochs;
 
   RedisDeltaStore(
-      RedissonClient client, KeyNamespace keys, int partitions, Duration attemptTimeout) {
+      RedissonClient client,
+      KeyNamespace keys,
+      int partitions,
+      Duration attemptTimeout,
+      int waitReplicas) {
     this.client = client;
     this.keys = keys;
     this.partitions = partitions;
     this.attemptTimeout = attemptTimeout;
+    this.waitReplicas = waitReplicas;
     this.epochs = new String[partitions];
+  }
+
+  /**
+   * Options of a batch whose writes must survive a failover before we act on them (a push before it
+   * is acknowledged, a claim before the database applies it): with {@code waitReplicas > 0},
+   * Redisson ends the batch with {@code WAIT}, and fails it if fewer replicas acknowledged in time.
+   * A failed push is then in doubt and sent again (its retry writes too, and so waits for the
+   * replication of everything before it); a failed claim stays in flight, unapplied.
+   */
+  private BatchOptions replicated(BatchOptions options) {
+    return waitReplicas == 0 ? options : options.sync(waitReplicas, attemptTimeout);
   }
 
   @Override
@@ -127,9 +144,10 @@ final class RedisDeltaStore implements DeltaStore {
     // no retries inside Redisson: each attempt is ours to classify (never sent, or in doubt)
     RBatch batch =
         client.createBatch(
-            BatchOptions.defaults()
-                .retryAttempts(0)
-                .responseTimeout(attemptTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            replicated(
+                BatchOptions.defaults()
+                    .retryAttempts(0)
+                    .responseTimeout(attemptTimeout.toMillis(), TimeUnit.MILLISECONDS)));
     RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
     Map<Integer, RFuture<List<Object>>> replies = new TreeMap<>();
     argsByPartition.forEach(
@@ -215,20 +233,22 @@ final class RedisDeltaStore implements DeltaStore {
 
   @Override
   public Optional<Claim> claim(int partition, int maxRows, long seqFloor) {
-    List<Object> reply =
-        CLAIM.eval(
-            client.getScript(StringCodec.INSTANCE),
+    RBatch batch = client.createBatch(replicated(BatchOptions.defaults()));
+    RFuture<List<Object>> reply =
+        CLAIM.evalAsync(
+            batch.getScript(StringCodec.INSTANCE),
             RScript.Mode.READ_WRITE,
             RScript.ReturnType.LIST,
             claimKeys(partition),
             Integer.toString(maxRows),
             Long.toString(seqFloor));
-    return toClaim(partition, reply);
+    batch.execute();
+    return toClaim(partition, reply.toCompletableFuture().join());
   }
 
   @Override
   public List<Optional<Claim>> claimAll(int maxRows, long[] seqFloors) {
-    RBatch batch = client.createBatch(BatchOptions.defaults());
+    RBatch batch = client.createBatch(replicated(BatchOptions.defaults()));
     RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
     List<RFuture<List<Object>>> replies = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
