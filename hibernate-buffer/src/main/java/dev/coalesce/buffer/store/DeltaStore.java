@@ -3,6 +3,7 @@ package dev.coalesce.buffer.store;
 import dev.coalesce.redis.KeyNamespace;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,15 @@ public interface DeltaStore extends AutoCloseable {
   int partitions();
 
   /**
+   * Whether every node sees the same deltas and claims ({@code redis}), so that a claim may be
+   * applied by any node and the database ledger's sequence numbers are shared; false for the {@code
+   * local} store, whose claims live in one JVM only.
+   */
+  default boolean shared() {
+    return true;
+  }
+
+  /**
    * Adds the deltas of one committed transaction, all at once (one round trip for Redis).
    *
    * @throws StoreUnreachableException if the store provably received nothing
@@ -51,13 +61,17 @@ public interface DeltaStore extends AutoCloseable {
   Optional<Claim> claim(int partition, int maxRows, long seqFloor);
 
   /**
-   * {@link #claim} for every partition at once (one round trip for Redis), {@code seqFloors}
-   * indexed by partition; the result is indexed by partition too.
+   * {@link #claim} for each partition set in {@code which} at once (one round trip for Redis),
+   * {@code seqFloors} indexed by partition; the result is indexed by partition too, empty for the
+   * partitions not in {@code which}.
    */
-  default List<Optional<Claim>> claimAll(int maxRows, long[] seqFloors) {
+  default List<Optional<Claim>> claimAll(BitSet which, int maxRows, long[] seqFloors) {
     List<Optional<Claim>> claims = new ArrayList<>(partitions());
     for (int partition = 0; partition < partitions(); partition++) {
-      claims.add(claim(partition, maxRows, seqFloors[partition]));
+      claims.add(
+          which.get(partition)
+              ? claim(partition, maxRows, seqFloors[partition])
+              : Optional.empty());
     }
     return claims;
   }
