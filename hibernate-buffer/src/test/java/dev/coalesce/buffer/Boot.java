@@ -19,13 +19,16 @@ import java.util.function.Function;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.redisson.api.RedissonClient;
 
-/** Boots factories for the tests and reads the database behind Hibernate's back. */
-final class Boot {
+/**
+ * Boots factories for the tests and reads the database behind Hibernate's back (public for the
+ * tests of the internal packages, e.g. the flusher's fault points).
+ */
+public final class Boot {
 
   private Boot() {}
 
   /** Settings for a factory on the class's schema and Redis namespace; no background flush. */
-  static Map<String, Object> redisSettings(TestDatabase db, TestRedis redis) {
+  public static Map<String, Object> redisSettings(TestDatabase db, TestRedis redis) {
     Map<String, Object> settings = db.hibernateProperties();
     settings.putAll(redis.hibernateProperties());
     settings.put(BufferSettings.FLUSH_INTERVAL, "1h");
@@ -33,13 +36,13 @@ final class Boot {
   }
 
   /** Settings for a factory with the local store; no background flush. */
-  static Map<String, Object> localSettings(TestDatabase db) {
+  public static Map<String, Object> localSettings(TestDatabase db) {
     Map<String, Object> settings = db.hibernateProperties();
     settings.put(BufferSettings.FLUSH_INTERVAL, "1h");
     return settings;
   }
 
-  static EntityManagerFactory boot(Map<String, Object> settings, Class<?>... entities) {
+  public static EntityManagerFactory boot(Map<String, Object> settings, Class<?>... entities) {
     return new HibernatePersistenceConfiguration("buffer-test")
         .managedClasses(entities)
         .properties(new HashMap<>(settings))
@@ -47,7 +50,7 @@ final class Boot {
   }
 
   /** Persists posts {@code 1..count}, titled "post <id>". */
-  static void persistPosts(EntityManagerFactory factory, int count) {
+  public static void persistPosts(EntityManagerFactory factory, int count) {
     inTx(
         factory,
         em -> {
@@ -95,7 +98,7 @@ final class Boot {
             + "_update()");
   }
 
-  static void inTx(EntityManagerFactory factory, Consumer<EntityManager> work) {
+  public static void inTx(EntityManagerFactory factory, Consumer<EntityManager> work) {
     factory.runInTransaction(work);
   }
 
@@ -104,7 +107,7 @@ final class Boot {
   }
 
   /** One number read with plain JDBC; null stays null. */
-  static Long queryLong(TestDatabase db, String sql) {
+  public static Long queryLong(TestDatabase db, String sql) {
     try (Connection connection = db.connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
@@ -119,7 +122,7 @@ final class Boot {
   }
 
   /** Every row of {@code sql}, each as its columns joined by '|', in the order the query gives. */
-  static List<String> queryRows(TestDatabase db, String sql) {
+  public static List<String> queryRows(TestDatabase db, String sql) {
     try (Connection connection = db.connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
@@ -138,7 +141,7 @@ final class Boot {
     }
   }
 
-  static void execute(TestDatabase db, String sql) {
+  public static void execute(TestDatabase db, String sql) {
     try (Connection connection = db.connect();
         Statement statement = connection.createStatement()) {
       statement.execute(sql);
