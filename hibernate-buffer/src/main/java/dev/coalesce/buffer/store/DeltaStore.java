@@ -20,7 +20,8 @@ import org.redisson.api.RedissonClient;
 public interface DeltaStore extends AutoCloseable {
 
   /**
-   * Deltas kept in this JVM: single node only, lost if the process dies before a flush.
+   * Deltas kept in this JVM, lost if the process dies before a flush. Several nodes may each keep
+   * their own on one database: see {@link LocalDeltaStore}.
    *
    * @param clock for the age of the oldest pending delta
    */
