@@ -6,6 +6,7 @@ import dev.coalesce.buffer.model.RootCounters;
 import dev.coalesce.buffer.store.Claim;
 import dev.coalesce.buffer.store.CounterKey;
 import dev.coalesce.buffer.store.DeltaStore;
+import java.lang.ref.WeakReference;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -55,8 +56,11 @@ public final class Flusher {
   /** Bound on the claims of one partition in one flush: each moves up to max rows. */
   private static final int MAX_CLAIMS_PER_PARTITION = 1_000;
 
-  /** The running flusher of each factory, for the fault points of this package's tests. */
-  private static final Map<SessionFactoryImplementor, Flusher> RUNNING =
+  /**
+   * The running flusher of each factory, for the fault points of this package's tests. Weak both
+   * ways (a flusher refers to its factory): a closed factory is never kept from collection.
+   */
+  private static final Map<SessionFactoryImplementor, WeakReference<Flusher>> RUNNING =
       Collections.synchronizedMap(new WeakHashMap<>());
 
   private final SessionFactoryImplementor factory;
@@ -110,13 +114,14 @@ public final class Flusher {
             (String) settings.get(AvailableSettings.DEFAULT_SCHEMA));
     ledger.create(factory, store.partitions(), clock.millis());
     Flusher flusher = new Flusher(factory, model, store, ledger, maxRows, stats, clock);
-    RUNNING.put(factory, flusher);
+    RUNNING.put(factory, new WeakReference<>(flusher));
     return flusher;
   }
 
   /** The flusher of {@code factory}, for tests of this package; null when it has none. */
   static Flusher of(SessionFactoryImplementor factory) {
-    return RUNNING.get(factory);
+    WeakReference<Flusher> flusher = RUNNING.get(factory);
+    return flusher == null ? null : flusher.get();
   }
 
   private Flusher(
@@ -210,7 +215,7 @@ public final class Flusher {
         }
         return rows;
       } finally {
-        releaseLeases();
+        releaseLeases(start.partitions());
       }
     } finally {
       lock.unlock();
@@ -243,14 +248,14 @@ public final class Flusher {
         });
   }
 
-  private void releaseLeases() {
+  private void releaseLeases(BitSet partitions) {
     if (!store.shared()) {
       return;
     }
     try {
       inShortTransaction(
           connection -> {
-            leases.release(connection);
+            leases.release(connection, partitions);
             return null;
           });
     } catch (RuntimeException e) {

@@ -77,13 +77,18 @@ final class Leases {
    * is taken stops flushing that partition at its next renewal, after its current claim at most.
    */
   BitSet takeOver(Connection connection, int partitions) throws SQLException {
+    long until = clock.millis() + duration.toMillis();
+    // one row at a time in partition order, as acquire and release do: no deadlock between them
     try (PreparedStatement update =
         connection.prepareStatement(
-            "update " + table + " set lease_owner = ?, lease_until = ? where partition_no < ?")) {
-      update.setString(1, owner);
-      update.setLong(2, clock.millis() + duration.toMillis());
-      update.setInt(3, partitions);
-      update.executeUpdate();
+            "update " + table + " set lease_owner = ?, lease_until = ? where partition_no = ?")) {
+      for (int partition = 0; partition < partitions; partition++) {
+        update.setString(1, owner);
+        update.setLong(2, until);
+        update.setInt(3, partition);
+        update.addBatch();
+      }
+      update.executeBatch();
     }
     return held(connection, partitions);
   }
@@ -103,13 +108,25 @@ final class Leases {
     return held(connection, partition + 1).get(partition);
   }
 
-  /** Gives up every lease this node holds. */
-  void release(Connection connection) throws SQLException {
+  /** Gives up the leases of {@code partitions} that this node still holds. */
+  void release(Connection connection, BitSet partitions) throws SQLException {
+    if (partitions.isEmpty()) {
+      return;
+    }
     try (PreparedStatement update =
         connection.prepareStatement(
-            "update " + table + " set lease_owner = null, lease_until = 0 where lease_owner = ?")) {
-      update.setString(1, owner);
-      update.executeUpdate();
+            "update "
+                + table
+                + " set lease_owner = null, lease_until = 0"
+                + " where partition_no = ? and lease_owner = ?")) {
+      for (int partition = partitions.nextSetBit(0);
+          partition >= 0;
+          partition = partitions.nextSetBit(partition + 1)) {
+        update.setInt(1, partition);
+        update.setString(2, owner);
+        update.addBatch();
+      }
+      update.executeBatch();
     }
   }
 
