@@ -68,9 +68,15 @@ public interface CounterBuffer {
    * in the table {@code coalesce_buffer_failed}, in the same transaction as the rows applied, are
    * counted in {@link BufferStats#rowsFailed()}, and do not fail the call.
    *
+   * <p>Partitions are flushed independently: one that fails (a lost connection, a statement
+   * timeout) does not stop the others, and is reported once all were tried. A partition another
+   * node is flushing right now is taken over (that node stops after its current claim at most).
+   *
    * @return rows updated in the database; 0 when the factory has no buffered counters
    * @throws RuntimeException (a Hibernate or Redis exception) when the database or the store fails:
-   *     what was claimed stays pending and a later flush applies it, exactly once
+   *     what was claimed stays pending and a later flush applies it, exactly once; when only some
+   *     partitions failed, a {@code dev.coalesce.buffer.flush.PartitionsFailedException} naming
+   *     them, the others being flushed
    */
   long flush();
 

@@ -19,7 +19,10 @@ import java.util.function.Function;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.redisson.api.RedissonClient;
 
-/** Boots factories for the tests and reads the database behind Hibernate's back. */
+/**
+ * Boots factories for the tests and reads the database behind Hibernate's back (public for the
+ * tests of the internal packages, e.g. the flusher's fault points).
+ */
 public final class Boot {
 
   private Boot() {}

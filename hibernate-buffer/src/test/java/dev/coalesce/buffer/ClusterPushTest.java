@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisCluster;
+import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
@@ -43,9 +44,10 @@ class ClusterPushTest {
         try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed)) {
           runFor(Duration.ofSeconds(1));
           load.resetSlowestCommit();
-          cluster.masters().get(1).pause();
+          RedisServerProcess stalled = cluster.masters().get(1);
+          stalled.pause();
           runFor(Duration.ofSeconds(3));
-          cluster.masters().get(1).resume();
+          stalled.resume();
           runFor(Duration.ofSeconds(1));
           long slowest = load.slowestCommitMillis();
           load.close();

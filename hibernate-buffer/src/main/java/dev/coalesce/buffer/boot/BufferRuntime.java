@@ -6,6 +6,7 @@ import dev.coalesce.buffer.BufferedCounter;
 import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.buffer.capture.TransactionDeltas;
 import dev.coalesce.buffer.flush.Flusher;
+import dev.coalesce.buffer.flush.PartitionsFailedException;
 import dev.coalesce.buffer.flush.StatsRecorder;
 import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.model.EntityCounters;
@@ -93,7 +94,8 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   public void sessionFactoryCreated(SessionFactory created) {
     model = CounterModel.build(factory.getMappingMetamodel(), declarations);
     if (!model.isEmpty()) {
-      flusher = Flusher.start(factory, model, store, config.maxRowsPerFlush(), stats);
+      flusher =
+          Flusher.start(factory, model, store, config.maxRowsPerFlush(), stats, config.clock());
       pusher =
           new Pusher(
               store,
@@ -155,11 +157,17 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   }
 
   private void backgroundFlush() {
+    // a scheduled task that throws is never run again: nothing may escape, not even an Error
     try {
-      flusher.flushAll();
+      flusher.flushScheduled();
+    } catch (PartitionsFailedException e) {
+      // each failed partition was logged with its cause; the others were flushed
+      LOG.warnf("%s; retrying in %s", e.getMessage(), config.flushInterval());
     } catch (RuntimeException e) {
       // what was claimed stays in flight and is retried at the next interval
       LOG.warnf(e, "Counter flush failed; retrying in %s", config.flushInterval());
+    } catch (Throwable e) {
+      LOG.errorf(e, "Counter flush failed with an error; retrying in %s", config.flushInterval());
     }
   }
 

@@ -6,20 +6,27 @@ import dev.coalesce.buffer.model.RootCounters;
 import dev.coalesce.buffer.store.Claim;
 import dev.coalesce.buffer.store.CounterKey;
 import dev.coalesce.buffer.store.DeltaStore;
+import java.lang.ref.WeakReference;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.hibernate.Transaction;
 import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
@@ -31,26 +38,52 @@ import org.jboss.logging.Logger;
  * Claims, applies and acknowledges the deltas of each partition (DESIGN section 3): one database
  * transaction per claim that first advances the partition's ledger row, then runs one JDBC-batched
  * {@code UPDATE ... SET c = c + ?} per row, ids sorted, and records in the same transaction the
- * deltas it cannot apply (a row whose UPDATE fails with a data error, a counter not mapped) in
- * {@value Ledger#FAILED_TABLE}. A claim whose sequence number the ledger already holds is
- * acknowledged without applying it again.
+ * deltas it cannot apply (a row whose UPDATE fails with a data error, a counter not mapped, an id
+ * that no longer parses) in {@value Ledger#FAILED_TABLE}. A claim whose sequence number the ledger
+ * already holds is acknowledged without applying it again. Claims of the {@code local} store are
+ * identified by node instead (see {@link Ledger}).
+ *
+ * <p>Partitions are independent: a partition that fails (lost connection, statement timeout,
+ * deadlock, a store error) is logged with its number and cause, keeps its claim in flight for the
+ * next flush, and does not stop the others. With a shared store, a node takes a lease per partition
+ * before claiming ({@link Leases}), so that in the normal case two nodes do not flush one partition
+ * at once.
  */
 public final class Flusher {
 
   private static final Logger LOG = Logger.getLogger(Flusher.class);
 
+  /** Bound on the claims of one partition in one flush: each moves up to max rows. */
+  private static final int MAX_CLAIMS_PER_PARTITION = 1_000;
+
+  /**
+   * The running flusher of each factory, for the fault points of this package's tests. Weak both
+   * ways (a flusher refers to its factory): a closed factory is never kept from collection.
+   */
+  private static final Map<SessionFactoryImplementor, WeakReference<Flusher>> RUNNING =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private final SessionFactoryImplementor factory;
   private final CounterModel model;
   private final DeltaStore store;
   private final Ledger ledger;
+  private final Leases leases;
+  private final String node;
+  private final Clock clock;
   private final int maxRows;
   private final StatsRecorder stats;
   private final CacheEviction eviction;
   private final ReentrantLock lock = new ReentrantLock();
 
+  /** Per partition, local claims acknowledged whose applied row is still to delete. */
+  private final List<List<String>> localAcked;
+
+  /** Test-only fault points (this package's tests); {@link FlushFaults#NONE} in production. */
+  volatile FlushFaults faults = FlushFaults.NONE;
+
   /**
-   * A flusher for {@code model}'s counters. Creates the ledger table and the table of deltas set
-   * aside (in Hibernate's default catalog and schema) and the ledger's partition rows if missing.
+   * {@link #start(SessionFactoryImplementor, CounterModel, DeltaStore, int, StatsRecorder, Clock)}
+   * with the system clock.
    */
   public static Flusher start(
       SessionFactoryImplementor factory,
@@ -58,13 +91,37 @@ public final class Flusher {
       DeltaStore store,
       int maxRows,
       StatsRecorder stats) {
+    return start(factory, model, store, maxRows, stats, Clock.systemUTC());
+  }
+
+  /**
+   * A flusher for {@code model}'s counters. Creates the flusher's tables (in Hibernate's default
+   * catalog and schema) and the partitions' rows if missing.
+   *
+   * @param clock for lease times and the age of applied local claims
+   */
+  public static Flusher start(
+      SessionFactoryImplementor factory,
+      CounterModel model,
+      DeltaStore store,
+      int maxRows,
+      StatsRecorder stats,
+      Clock clock) {
     Map<String, Object> settings = factory.getProperties();
     Ledger ledger =
         new Ledger(
             (String) settings.get(AvailableSettings.DEFAULT_CATALOG),
             (String) settings.get(AvailableSettings.DEFAULT_SCHEMA));
-    ledger.create(factory, store.partitions());
-    return new Flusher(factory, model, store, ledger, maxRows, stats);
+    ledger.create(factory, store.partitions(), clock.millis());
+    Flusher flusher = new Flusher(factory, model, store, ledger, maxRows, stats, clock);
+    RUNNING.put(factory, new WeakReference<>(flusher));
+    return flusher;
+  }
+
+  /** The flusher of {@code factory}, for tests of this package; null when it has none. */
+  static Flusher of(SessionFactoryImplementor factory) {
+    WeakReference<Flusher> flusher = RUNNING.get(factory);
+    return flusher == null ? null : flusher.get();
   }
 
   private Flusher(
@@ -73,45 +130,168 @@ public final class Flusher {
       DeltaStore store,
       Ledger ledger,
       int maxRows,
-      StatsRecorder stats) {
+      StatsRecorder stats,
+      Clock clock) {
     this.factory = factory;
     this.model = model;
     this.store = store;
     this.ledger = ledger;
+    this.node = UUID.randomUUID().toString();
+    this.clock = clock;
+    this.leases = new Leases(ledger.leaseTable(), node, clock);
     this.maxRows = maxRows;
     this.stats = stats;
     this.eviction = new CacheEviction(factory);
+    this.localAcked = new ArrayList<>(store.partitions());
+    for (int partition = 0; partition < store.partitions(); partition++) {
+      localAcked.add(new ArrayList<>());
+    }
+  }
+
+  /** This flusher's leases, for tests of this package. */
+  Leases leases() {
+    return leases;
   }
 
   /**
-   * Flushes every partition until what was pending when it started is in the database.
+   * Flushes every partition until what was pending when it started is in the database: for {@code
+   * CounterBuffer.flush()} and the last flush at close. Takes over the lease of a partition another
+   * node is flushing (that node stops at its next renewal, after its current claim at most; the
+   * ledger keeps the claim from applying twice).
+   *
+   * <p>Every partition is tried even when some fail; then a {@link PartitionsFailedException} names
+   * the partitions that failed, so a caller never takes a partial flush for a complete one.
    *
    * @return rows updated
+   * @throws PartitionsFailedException when one or more partitions failed (the others flushed)
+   * @throws RuntimeException when the flush could not start (the database or the store failing for
+   *     every partition: the leases, the ledger or the first claims could not be read)
    */
   public long flushAll() {
+    return flush(true);
+  }
+
+  /**
+   * The background flush: as {@link #flushAll()}, but leaves a partition whose lease another node
+   * holds to that node.
+   */
+  public long flushScheduled() {
+    return flush(false);
+  }
+
+  private long flush(boolean takeOver) {
     lock.lock();
     try {
-      long[] floors = readLedger();
-      // the first claim of every partition in one round trip: an idle store costs one per flush
-      List<Optional<Claim>> firstClaims = store.claimAll(maxRows, floors);
-      long rows = 0;
-      for (int partition = 0; partition < store.partitions(); partition++) {
-        Optional<Claim> claim = firstClaims.get(partition);
-        // bounded: each pass either empties the partition or moves maxRows rows
-        for (int pass = 0; pass < 1_000 && claim.isPresent(); pass++) {
-          Applied applied = apply(claim.get(), floors[partition]);
-          floors[partition] = Math.max(floors[partition], claim.get().seq());
-          rows += applied.rows;
-          if (applied.applied && applied.rowCount < maxRows) {
-            break; // live held fewer rows than one claim takes: the partition is drained
+      faults.beforeFlush();
+      int partitions = store.partitions();
+      Start start = begin(takeOver);
+      try {
+        long[] floors = start.floors();
+        BitSet mine = start.partitions();
+        // the first claim of every partition in one round trip: an idle store costs one per flush
+        List<Optional<Claim>> firstClaims = store.claimAll(mine, maxRows, floors);
+        long rows = 0;
+        BitSet failed = new BitSet(partitions);
+        List<RuntimeException> failures = new ArrayList<>();
+        for (int partition = mine.nextSetBit(0);
+            partition >= 0;
+            partition = mine.nextSetBit(partition + 1)) {
+          try {
+            rows += flushPartition(partition, firstClaims.get(partition), floors);
+          } catch (RuntimeException e) {
+            LOG.warnf(
+                e,
+                "Counter flush of partition %d failed; what it claimed stays in flight and the"
+                    + " next flush applies it once",
+                partition);
+            failed.set(partition);
+            failures.add(e);
+          } finally {
+            faults.partitionDone(partition);
           }
-          claim = store.claim(partition, maxRows, floors[partition]);
         }
+        if (!failures.isEmpty()) {
+          throw new PartitionsFailedException(failed, partitions, failures);
+        }
+        return rows;
+      } finally {
+        releaseLeases(start.partitions());
       }
-      return rows;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The partitions this flush holds (their leases) and the ledger's values. */
+  private record Start(BitSet partitions, long[] floors) {}
+
+  private Start begin(boolean takeOver) {
+    int partitions = store.partitions();
+    return inShortTransaction(
+        connection -> {
+          BitSet mine;
+          if (!store.shared()) {
+            // the local store's deltas are this node's own: no other node can flush them
+            mine = new BitSet(partitions);
+            mine.set(0, partitions);
+          } else if (takeOver) {
+            mine = leases.takeOver(connection, partitions);
+          } else {
+            mine = leases.acquire(connection, partitions);
+            if (LOG.isDebugEnabled() && mine.cardinality() < partitions) {
+              LOG.debugf(
+                  "Partitions held by other nodes, left to them: %d of %d",
+                  partitions - mine.cardinality(), partitions);
+            }
+          }
+          return new Start(mine, ledger.lastSeqs(connection, partitions));
+        });
+  }
+
+  private void releaseLeases(BitSet partitions) {
+    if (!store.shared()) {
+      return;
+    }
+    try {
+      inShortTransaction(
+          connection -> {
+            leases.release(connection, partitions);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      // nothing is lost: the leases expire by themselves and no other node needs them to be right
+      LOG.warnf(
+          "Cannot release the counter flush leases of this node; they expire within %s: %s",
+          Leases.DEFAULT_DURATION, e);
+    }
+  }
+
+  /** Claims and applies {@code partition} until it is drained (or its lease is lost). */
+  private long flushPartition(int partition, Optional<Claim> first, long[] floors) {
+    long rows = 0;
+    Optional<Claim> claim = first;
+    for (int pass = 0; pass < MAX_CLAIMS_PER_PARTITION && claim.isPresent(); pass++) {
+      faults.afterClaim(claim.get());
+      Applied applied = apply(claim.get(), floors[partition]);
+      if (store.shared()) {
+        floors[partition] = Math.max(floors[partition], claim.get().seq());
+      }
+      rows += applied.rows;
+      if (applied.applied && applied.rowCount < maxRows) {
+        break; // live held fewer rows than one claim takes: the partition is drained
+      }
+      if (store.shared() && !renewLease(partition)) {
+        LOG.debugf(
+            "Lease of partition %d taken over by another node; leaving it the rest", partition);
+        break;
+      }
+      claim = store.claim(partition, maxRows, floors[partition]);
+    }
+    return rows;
+  }
+
+  private boolean renewLease(int partition) {
+    return inShortTransaction(connection -> leases.renew(connection, partition));
   }
 
   /**
@@ -147,47 +327,78 @@ public final class Flusher {
     }
   }
 
-  /** What one claim did; {@code applied} false when the ledger already held it. */
+  /** What one claim did; {@code applied} false when the database held it already. */
   private record Applied(boolean applied, long rows, int rowCount) {}
 
   private Applied apply(Claim claim, long floor) {
     Plan plan = plan(claim.deltas());
-    int rowCount = plan.updates().size();
-    if (claim.seq() <= floor) {
+    int rowCount = plan.rowCount();
+    boolean shared = store.shared();
+    if (shared && claim.seq() <= floor) {
       // recovered claim the database already holds: only the ack was missing
       store.ack(claim.partition(), claim.seq());
       return new Applied(false, 0, rowCount);
     }
+    String localClaim = shared ? null : node + ":" + claim.partition() + ":" + claim.seq();
+    List<String> acked = shared ? List.of() : List.copyOf(localAcked.get(claim.partition()));
     List<FailedRow> failed = new ArrayList<>();
     Long updated =
         inTransaction(
             plan.updates(),
             (connection, session) -> {
-              if (!ledger.advance(connection, claim.partition(), claim.seq())) {
-                return null;
+              if (shared) {
+                if (!ledger.advance(connection, claim.partition(), claim.seq())) {
+                  return null;
+                }
+              } else {
+                if (ledger.localApplied(connection, localClaim)) {
+                  return null; // this node committed it before, and the commit's reply was lost
+                }
+                ledger.forgetLocalApplied(connection, acked);
+                ledger.markLocalApplied(connection, localClaim, clock.millis());
               }
               long rows = execute(connection, session, plan.updates(), failed);
               // with the ledger row: set aside exactly when the claim is applied, and once
               ledger.setAside(connection, setAside(claim.seq(), plan, failed));
+              faults.afterRowUpdates(claim);
               return rows;
             });
     if (updated == null) {
-      // the ledger holds this claim already, or a racing flusher committed it first
-      store.ack(claim.partition(), claim.seq());
+      // the database holds this claim already, or a racing flusher committed it first
+      acknowledge(claim, localClaim);
       return new Applied(false, 0, rowCount);
     }
+    localAcked.get(claim.partition()).removeAll(acked);
     afterSetAside(plan, failed);
     stats.flushes.increment();
     stats.rowsFlushed.add(updated);
-    store.ack(claim.partition(), claim.seq());
+    faults.afterCommit(claim);
+    acknowledge(claim, localClaim);
     return new Applied(true, updated, rowCount);
+  }
+
+  private void acknowledge(Claim claim, String localClaim) {
+    store.ack(claim.partition(), claim.seq());
+    if (localClaim != null) {
+      localAcked.get(claim.partition()).add(localClaim);
+    }
   }
 
   /** A row whose UPDATE failed with a data or constraint error, and that error. */
   private record FailedRow(RowUpdate update, String error) {}
 
-  /** The rows of a claim (or of a direct apply), and its counters this application does not map. */
-  private record Plan(List<RowUpdate> updates, Map<CounterKey, Long> unmapped) {}
+  /** A delta that cannot become an UPDATE (counter not mapped, id that does not parse), and why. */
+  private record Rejected(CounterKey key, long delta, String error) {}
+
+  /**
+   * The rows of a claim (or of a direct apply), and its deltas that cannot be applied: counters
+   * this application does not map, ids that no longer parse.
+   */
+  private record Plan(List<RowUpdate> updates, List<Rejected> rejected) {
+    int rowCount() {
+      return updates.size() + rejected.size();
+    }
+  }
 
   private List<SetAsideDelta> setAside(Long seq, Plan plan, List<FailedRow> failed) {
     List<SetAsideDelta> rows = new ArrayList<>();
@@ -200,30 +411,25 @@ public final class Flusher {
                       new SetAsideDelta(
                           key.partition(store.partitions()), seq, key, delta, row.error())));
     }
-    plan.unmapped()
-        .forEach(
-            (key, delta) ->
-                rows.add(
-                    new SetAsideDelta(
-                        key.partition(store.partitions()),
-                        seq,
-                        key,
-                        delta,
-                        "not mapped: no @BufferedCounter attribute '"
-                            + key.attribute()
-                            + "' on entity "
-                            + key.entity())));
+    for (Rejected rejected : plan.rejected()) {
+      rows.add(
+          new SetAsideDelta(
+              rejected.key().partition(store.partitions()),
+              seq,
+              rejected.key(),
+              rejected.delta(),
+              rejected.error()));
+    }
     return rows;
   }
 
   /** Counts and logs what a committed flush transaction set aside. */
   private void afterSetAside(Plan plan, List<FailedRow> failed) {
     stats.rowsFailed.add(failed.size());
-    if (!plan.unmapped().isEmpty()) {
+    if (!plan.rejected().isEmpty()) {
       LOG.warnf(
-          "Counters not mapped by this application (no @BufferedCounter attribute of that name);"
-              + " their deltas are set aside in %s: %s",
-          Ledger.FAILED_TABLE, plan.unmapped());
+          "Counter deltas that cannot be applied are set aside in %s: %s",
+          Ledger.FAILED_TABLE, plan.rejected());
     }
   }
 
@@ -247,14 +453,47 @@ public final class Flusher {
         if (rows != null) {
           tx.commit();
           committed = true;
-        }
-        return rows;
-      } finally {
-        if (!committed && tx.isActive()) {
+        } else {
           tx.rollback();
         }
+        return rows;
+      } catch (RuntimeException | Error e) {
+        rollbackAfter(tx, e);
+        throw e;
+      } finally {
         eviction.release(session, locks, committed);
       }
+    }
+  }
+
+  /** Work in a short transaction of its own (leases, the ledger's values). */
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private <T> T inShortTransaction(SqlWork<T> work) {
+    try (var session = factory.openSession()) {
+      var tx = session.beginTransaction();
+      try {
+        T result = session.doReturningWork(work::run);
+        tx.commit();
+        return result;
+      } catch (RuntimeException | Error e) {
+        rollbackAfter(tx, e);
+        throw e;
+      }
+    }
+  }
+
+  /** Rolls back after {@code cause}; a rollback that fails too (lost connection) is added to it. */
+  private static void rollbackAfter(Transaction tx, Throwable cause) {
+    try {
+      if (tx.isActive()) {
+        tx.rollback();
+      }
+    } catch (RuntimeException rollbackError) {
+      cause.addSuppressed(rollbackError);
     }
   }
 
@@ -272,6 +511,9 @@ public final class Flusher {
     try {
       return executeBatches(connection, session, updates);
     } catch (BatchUpdateException e) {
+      if (isTransient(e) || isTransient(e.getNextException())) {
+        throw e; // lost connection, timeout, deadlock: no row is at fault, the claim is retried
+      }
       // the database aborts the whole statement batch: redo row by row to find the bad ones
       connection.rollback(beforeRows);
       long rows = 0;
@@ -302,10 +544,24 @@ public final class Flusher {
     }
   }
 
-  /** A data error (class 22, e.g. overflow) or constraint violation (23) of this row alone. */
+  /**
+   * A data error (class 22, e.g. overflow) or constraint violation (23) of this row alone. Nothing
+   * else sets a row aside: in particular never a transient error ({@link #isTransient}).
+   */
   private static boolean isRowError(SQLException e) {
     String state = e.getSQLState();
     return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  /**
+   * A failure of the connection or the transaction, not of a row: connection exceptions (class 08),
+   * serialization failures and deadlocks (40), operator intervention such as a statement timeout or
+   * a terminated backend (57, e.g. 57014, 57P01).
+   */
+  private static boolean isTransient(SQLException e) {
+    String state = e == null ? null : e.getSQLState();
+    return state != null
+        && (state.startsWith("08") || state.startsWith("40") || state.startsWith("57"));
   }
 
   private long executeBatches(
@@ -358,13 +614,20 @@ public final class Flusher {
    */
   private Plan plan(Map<CounterKey, Long> deltas) {
     Map<String, RowBuilder> builders = new LinkedHashMap<>();
-    Map<CounterKey, Long> unmapped = new LinkedHashMap<>();
+    List<Rejected> rejected = new ArrayList<>();
     for (Map.Entry<CounterKey, Long> entry : deltas.entrySet()) {
       CounterKey key = entry.getKey();
       RootCounters root = model.root(key.entity());
       CounterColumn column = root == null ? null : root.column(key.attribute());
       if (column == null) {
-        unmapped.put(key, entry.getValue());
+        rejected.add(
+            new Rejected(
+                key,
+                entry.getValue(),
+                "not mapped: no @BufferedCounter attribute '"
+                    + key.attribute()
+                    + "' on entity "
+                    + key.entity()));
         continue;
       }
       String rowKey = key.entity() + '\u0000' + column.table() + '\u0000' + key.id();
@@ -374,11 +637,28 @@ public final class Flusher {
     }
     List<RowUpdate> updates = new ArrayList<>();
     for (RowBuilder builder : builders.values()) {
-      updates.add(builder.build());
+      Object id;
+      try {
+        id = builder.root.parseId(builder.idText);
+      } catch (RuntimeException e) {
+        // e.g. pushed by a version of the application whose id type differed: a row error
+        String error =
+            "id '"
+                + builder.idText
+                + "' of entity "
+                + builder.root.name()
+                + " does not parse as "
+                + builder.root.idClass().getName()
+                + ": "
+                + e;
+        builder.keys.forEach((key, delta) -> rejected.add(new Rejected(key, delta, error)));
+        continue;
+      }
+      updates.add(builder.build(id));
     }
     updates.sort(
         Comparator.comparing(RowUpdate::sql).thenComparing((a, b) -> compareIds(a.id(), b.id())));
-    return new Plan(updates, unmapped);
+    return new Plan(updates, rejected);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -409,7 +689,7 @@ public final class Flusher {
       keys.put(key, delta);
     }
 
-    RowUpdate build() {
+    RowUpdate build(Object id) {
       List<String> columns = new ArrayList<>(byColumn.keySet());
       List<Boolean> nulls = new ArrayList<>();
       long[] deltas = new long[columns.size()];
@@ -418,7 +698,7 @@ public final class Flusher {
         deltas[i] = byColumn.get(columns.get(i));
       }
       String sql = RowUpdate.buildSql(first.table(), columns, nulls, first.keyColumns());
-      return new RowUpdate(root, sql, root.parseId(idText), idText, deltas, Map.copyOf(keys));
+      return new RowUpdate(root, sql, id, idText, deltas, Map.copyOf(keys));
     }
   }
 }

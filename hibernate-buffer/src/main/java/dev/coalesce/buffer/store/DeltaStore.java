@@ -4,6 +4,7 @@ import dev.coalesce.redis.KeyNamespace;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,7 +20,8 @@ import org.redisson.api.RedissonClient;
 public interface DeltaStore extends AutoCloseable {
 
   /**
-   * Deltas kept in this JVM: single node only, lost if the process dies before a flush.
+   * Deltas kept in this JVM, lost if the process dies before a flush. Several nodes may each keep
+   * their own on one database: see {@link LocalDeltaStore}.
    *
    * @param clock for the age of the oldest pending delta
    */
@@ -50,6 +52,15 @@ public interface DeltaStore extends AutoCloseable {
   int partitions();
 
   /**
+   * Whether every node sees the same deltas and claims ({@code redis}), so that a claim may be
+   * applied by any node and the database ledger's sequence numbers are shared; false for the {@code
+   * local} store, whose claims live in one JVM only.
+   */
+  default boolean shared() {
+    return true;
+  }
+
+  /**
    * Adds the deltas of a push to the live deltas, all at once (one round trip for Redis), unless
    * the store applied this push before.
    *
@@ -66,13 +77,17 @@ public interface DeltaStore extends AutoCloseable {
   Optional<Claim> claim(int partition, int maxRows, long seqFloor);
 
   /**
-   * {@link #claim} for every partition at once (one round trip for Redis), {@code seqFloors}
-   * indexed by partition; the result is indexed by partition too.
+   * {@link #claim} for each partition set in {@code which} at once (one round trip for Redis),
+   * {@code seqFloors} indexed by partition; the result is indexed by partition too, empty for the
+   * partitions not in {@code which}.
    */
-  default List<Optional<Claim>> claimAll(int maxRows, long[] seqFloors) {
+  default List<Optional<Claim>> claimAll(BitSet which, int maxRows, long[] seqFloors) {
     List<Optional<Claim>> claims = new ArrayList<>(partitions());
     for (int partition = 0; partition < partitions(); partition++) {
-      claims.add(claim(partition, maxRows, seqFloors[partition]));
+      claims.add(
+          which.get(partition)
+              ? claim(partition, maxRows, seqFloors[partition])
+              : Optional.empty());
     }
     return claims;
   }

@@ -14,8 +14,15 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Deltas kept in this JVM, with the same claim / ack protocol as Redis. Single node only: deltas
- * not yet flushed are lost if the process dies.
+ * Deltas kept in this JVM, with the same claim / ack protocol as Redis. Deltas not yet flushed are
+ * lost if the process dies.
+ *
+ * <p>Several nodes may use the local store on one database, each flushing its own deltas: its
+ * sequence numbers are this JVM's alone ({@link #shared()} is false), so the flusher does not
+ * compare them with the shared ledger (another node's claims may carry the same numbers) but
+ * records each local claim, by node and sequence number, in the table of applied local claims in
+ * its flush transaction. A claim retried after an ambiguous commit is thereby applied once, and a
+ * claim is never discarded because another node advanced the ledger.
  */
 final class LocalDeltaStore implements DeltaStore {
 
@@ -35,6 +42,11 @@ final class LocalDeltaStore implements DeltaStore {
   @Override
   public int partitions() {
     return partitions.length;
+  }
+
+  @Override
+  public boolean shared() {
+    return false;
   }
 
   @Override

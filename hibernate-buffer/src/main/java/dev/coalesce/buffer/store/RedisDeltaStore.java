@@ -5,6 +5,7 @@ import dev.coalesce.redis.LuaScript;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -247,11 +248,15 @@ final class RedisDeltaStore implements DeltaStore {
   }
 
   @Override
-  public List<Optional<Claim>> claimAll(int maxRows, long[] seqFloors) {
+  public List<Optional<Claim>> claimAll(BitSet which, int maxRows, long[] seqFloors) {
     RBatch batch = client.createBatch(replicated(BatchOptions.defaults()));
     RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
     List<RFuture<List<Object>>> replies = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
+      if (!which.get(partition)) {
+        replies.add(null);
+        continue;
+      }
       replies.add(
           CLAIM.evalAsync(
               script,
@@ -261,10 +266,16 @@ final class RedisDeltaStore implements DeltaStore {
               Integer.toString(maxRows),
               Long.toString(seqFloors[partition])));
     }
-    batch.execute();
+    if (!which.isEmpty()) {
+      batch.execute();
+    }
     List<Optional<Claim>> claims = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
-      claims.add(toClaim(partition, replies.get(partition).toCompletableFuture().join()));
+      RFuture<List<Object>> reply = replies.get(partition);
+      claims.add(
+          reply == null
+              ? Optional.empty()
+              : toClaim(partition, reply.toCompletableFuture().join()));
     }
     return claims;
   }
