@@ -30,8 +30,9 @@ public final class BufferSettings {
   public static final String ENABLED = "hibernate.coalesce.buffer.enabled";
 
   /**
-   * Where deltas wait: {@code redis} or {@code local} (this JVM only, single node). Default: {@code
-   * redis} if any Redis setting is given, else {@code local}.
+   * Where deltas wait: {@code redis} or {@code local} (in this JVM: lost if it dies before a flush;
+   * each node flushes its own). Default: {@code redis} if any Redis setting is given, else {@code
+   * local}.
    */
   public static final String STORE = "hibernate.coalesce.buffer.store";
 
@@ -102,7 +103,9 @@ public final class BufferSettings {
 
   /** Values of {@link #STORE}. */
   public enum Store {
-    /** Deltas wait in this JVM: one node only, lost if the process dies before a flush. */
+    /**
+     * Deltas wait in this JVM, lost if the process dies before a flush; each node flushes its own.
+     */
     LOCAL,
     /** Deltas wait in Redis, shared by every node, flushed exactly once. */
     REDIS

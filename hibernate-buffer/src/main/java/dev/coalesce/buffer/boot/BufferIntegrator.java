@@ -49,8 +49,8 @@ public final class BufferIntegrator implements Integrator {
               config.waitReplicas());
     } else {
       LOG.infof(
-          "Counter buffer uses the local store (%s=local): deltas wait in this JVM, for a single"
-              + " node only; set %s to share them through Redis",
+          "Counter buffer uses the local store (%s=local): deltas wait in this JVM and are lost"
+              + " if it dies before a flush; set %s to keep them in Redis",
           BufferSettings.STORE,
           redis.isConfigured()
               ? BufferSettings.STORE + "=redis"
