@@ -1,0 +1,148 @@
+package dev.coalesce.buffer.flush;
+
+import dev.coalesce.buffer.model.CounterModel;
+import dev.coalesce.buffer.store.Claim;
+import dev.coalesce.buffer.store.CounterKey;
+import dev.coalesce.buffer.store.DeltaStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies one claim exactly once, in one database transaction: first the claim's record (the
+ * partition's ledger row advanced to the claim's sequence number for a shared store; a row of
+ * {@value Ledger#LOCAL_APPLIED_TABLE} naming this node's claim for the {@code local} store), then
+ * the row updates, then what must be set aside, all committed together; then acknowledges the claim
+ * in the store. A claim the database already holds is only acknowledged.
+ */
+final class ClaimApplier {
+
+  private static final Logger LOG = Logger.getLogger(ClaimApplier.class);
+
+  /** What one claim did; {@code applied} false when the database held it already. */
+  record Applied(boolean applied, long rows, int rowCount) {}
+
+  private final CounterModel model;
+  private final DeltaStore store;
+  private final Ledger ledger;
+  private final FlushTransactions transactions;
+  private final String node;
+  private final Clock clock;
+  private final StatsRecorder stats;
+
+  /** Per partition, local claims acknowledged whose applied row is still to delete. */
+  private final List<List<String>> localAcked;
+
+  ClaimApplier(
+      CounterModel model,
+      DeltaStore store,
+      Ledger ledger,
+      FlushTransactions transactions,
+      String node,
+      Clock clock,
+      StatsRecorder stats) {
+    this.model = model;
+    this.store = store;
+    this.ledger = ledger;
+    this.transactions = transactions;
+    this.node = node;
+    this.clock = clock;
+    this.stats = stats;
+    this.localAcked = new ArrayList<>(store.partitions());
+    for (int partition = 0; partition < store.partitions(); partition++) {
+      localAcked.add(new ArrayList<>());
+    }
+  }
+
+  /**
+   * Applies {@code claim} unless the database holds it already.
+   *
+   * @param floor the partition's ledger value when the flush started
+   */
+  Applied apply(Claim claim, long floor, FlushFaults faults) {
+    FlushPlan plan = FlushPlan.of(model, claim.deltas());
+    int rowCount = plan.rowCount();
+    boolean shared = store.shared();
+    if (shared && claim.seq() <= floor) {
+      // recovered claim the database already holds: only the ack was missing
+      store.ack(claim.partition(), claim.seq());
+      return new Applied(false, 0, rowCount);
+    }
+    String localClaim = shared ? null : node + ":" + claim.partition() + ":" + claim.seq();
+    List<String> acked = shared ? List.of() : List.copyOf(localAcked.get(claim.partition()));
+    List<RowUpdates.FailedRow> failed = new ArrayList<>();
+    Long updated =
+        transactions.flush(
+            plan.updates(),
+            (connection, session) -> {
+              if (shared) {
+                if (!ledger.advance(connection, claim.partition(), claim.seq())) {
+                  return null;
+                }
+              } else {
+                if (ledger.localApplied(connection, localClaim)) {
+                  return null; // this node committed it before, and the commit's reply was lost
+                }
+                ledger.forgetLocalApplied(connection, acked);
+                ledger.markLocalApplied(connection, localClaim, clock.millis());
+              }
+              long rows = RowUpdates.execute(connection, session, plan.updates(), failed);
+              // with the ledger row: set aside exactly when the claim is applied, and once
+              ledger.setAside(connection, plan.setAside(claim.seq(), failed, store.partitions()));
+              faults.afterRowUpdates(claim);
+              return rows;
+            });
+    if (updated == null) {
+      // the database holds this claim already, or a racing flusher committed it first
+      acknowledge(claim, localClaim);
+      return new Applied(false, 0, rowCount);
+    }
+    localAcked.get(claim.partition()).removeAll(acked);
+    afterSetAside(plan, failed);
+    stats.flushes.increment();
+    stats.rowsFlushed.add(updated);
+    faults.afterCommit(claim);
+    acknowledge(claim, localClaim);
+    return new Applied(true, updated, rowCount);
+  }
+
+  /**
+   * Applies deltas straight to the database in a new transaction, without the store; deltas that
+   * cannot be applied are recorded in {@value Ledger#FAILED_TABLE} in the same transaction.
+   *
+   * @return rows updated
+   */
+  long applyDirect(Map<CounterKey, Long> deltas) {
+    FlushPlan plan = FlushPlan.of(model, deltas);
+    List<RowUpdates.FailedRow> failed = new ArrayList<>();
+    long updated =
+        transactions.flush(
+            plan.updates(),
+            (connection, session) -> {
+              long rows = RowUpdates.execute(connection, session, plan.updates(), failed);
+              ledger.setAside(connection, plan.setAside(null, failed, store.partitions()));
+              return rows;
+            });
+    afterSetAside(plan, failed);
+    return updated;
+  }
+
+  private void acknowledge(Claim claim, String localClaim) {
+    store.ack(claim.partition(), claim.seq());
+    if (localClaim != null) {
+      localAcked.get(claim.partition()).add(localClaim);
+    }
+  }
+
+  /** Counts and logs what a committed flush transaction set aside. */
+  private void afterSetAside(FlushPlan plan, List<RowUpdates.FailedRow> failed) {
+    stats.rowsFailed.add(failed.size());
+    if (!plan.rejected().isEmpty()) {
+      LOG.warnf(
+          "Counter deltas that cannot be applied are set aside in %s: %s",
+          Ledger.FAILED_TABLE, plan.rejected());
+    }
+  }
+}
