@@ -7,15 +7,32 @@ import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 
 /**
- * Registers {@link RedisConnection} in every Hibernate service registry, through {@code
- * META-INF/services/org.hibernate.service.spi.ServiceContributor}. Public only for the {@link
- * java.util.ServiceLoader}.
+ * Registers {@link RedisConnection} and {@link BufferedCounterEntities} in every Hibernate service
+ * registry, through {@code META-INF/services/org.hibernate.service.spi.ServiceContributor}. Public
+ * only for the {@link java.util.ServiceLoader}.
  */
 public final class RedisServiceContributor implements ServiceContributor {
 
   @Override
   public void contribute(StandardServiceRegistryBuilder builder) {
     builder.addInitiator(Initiator.INSTANCE);
+    builder.addInitiator(CounterEntitiesInitiator.INSTANCE);
+  }
+
+  private enum CounterEntitiesInitiator
+      implements StandardServiceInitiator<BufferedCounterEntities> {
+    INSTANCE;
+
+    @Override
+    public Class<BufferedCounterEntities> getServiceInitiated() {
+      return BufferedCounterEntities.class;
+    }
+
+    @Override
+    public BufferedCounterEntities initiateService(
+        Map<String, Object> settings, ServiceRegistryImplementor registry) {
+      return new BufferedCounterEntities();
+    }
   }
 
   private enum Initiator implements StandardServiceInitiator<RedisConnection> {
