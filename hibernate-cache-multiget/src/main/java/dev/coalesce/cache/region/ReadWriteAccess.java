@@ -56,7 +56,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     if (startOf(session) <= Records.itemTimestamp(record)) {
       return null;
     }
-    return storage.decode(key, record, Records.ITEM_PAYLOAD);
+    return storage.decode(session, key, record, Records.ITEM_PAYLOAD);
   }
 
   @Override
