@@ -108,6 +108,23 @@ class RegionBehaviourTest {
   }
 
   @Test
+  void aMultiLoadAfterAnEvictionCountsThePutsItWrites() {
+    List<Long> ids = List.of(1L, 2L, 3L);
+    factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+    for (Long id : ids) {
+      factory.getCache().evictEntityData(Post.class, id);
+    }
+    stats().clear();
+    factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+    assertThat(stats().getSecondLevelCacheMissCount()).isEqualTo(3);
+    assertThat(stats().getSecondLevelCachePutCount()).isEqualTo(3);
+    // and they were written: the next load hits
+    stats().clear();
+    factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+    assertThat(stats().getSecondLevelCacheHitCount()).isEqualTo(3);
+  }
+
+  @Test
   void readOnlyAndNaturalIdRegionsHit() {
     factory.inTransaction(session -> session.find(Country.class, "fr"));
     stats().clear();
