@@ -196,6 +196,17 @@ class RegionBehaviourTest {
   }
 
   @Test
+  void referenceEntriesAreRefusedAtBootNamingTheSetting() {
+    // Country is immutable and has no associations: Hibernate would hand the cache the instance.
+    Map<String, Object> settings = new HashMap<>(redis.hibernateProperties());
+    settings.put("hibernate.cache.use_reference_entries", "true");
+    assertThatThrownBy(() -> Boot.factory(db, settings, Country.class))
+        .rootCause()
+        .hasMessageContaining("hibernate.cache.use_reference_entries")
+        .hasMessageContaining("false");
+  }
+
+  @Test
   void aDurationWithoutUnitIsRefusedNamingTheSetting() {
     Map<String, Object> settings = new HashMap<>(redis.hibernateProperties());
     settings.put(CacheSettings.TTL, "10");
