@@ -659,6 +659,8 @@ final class EntryCodec {
           byte[] serialized = readBytes(in);
           try (ObjectInputStream objects =
               new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(serialized))) {
+            // only classes of the mapping model and JDK value types (see DecodingContext)
+            objects.setObjectInputFilter(in.context.filter());
             return objects.readObject();
           }
         }
