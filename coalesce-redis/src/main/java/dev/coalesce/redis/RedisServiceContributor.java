@@ -1,8 +1,10 @@
 package dev.coalesce.redis;
 
 import java.util.Map;
+import java.util.function.Function;
 import org.hibernate.boot.registry.StandardServiceInitiator;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.service.Service;
 import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 
@@ -15,38 +17,23 @@ public final class RedisServiceContributor implements ServiceContributor {
 
   @Override
   public void contribute(StandardServiceRegistryBuilder builder) {
-    builder.addInitiator(Initiator.INSTANCE);
-    builder.addInitiator(CounterEntitiesInitiator.INSTANCE);
+    builder.addInitiator(new Initiator<>(RedisConnection.class, RedisConnection::new));
+    builder.addInitiator(
+        new Initiator<>(BufferedCounterEntities.class, settings -> new BufferedCounterEntities()));
   }
 
-  private enum CounterEntitiesInitiator
-      implements StandardServiceInitiator<BufferedCounterEntities> {
-    INSTANCE;
+  private record Initiator<S extends Service>(
+      Class<S> type, Function<Map<String, Object>, S> create)
+      implements StandardServiceInitiator<S> {
 
     @Override
-    public Class<BufferedCounterEntities> getServiceInitiated() {
-      return BufferedCounterEntities.class;
+    public Class<S> getServiceInitiated() {
+      return type;
     }
 
     @Override
-    public BufferedCounterEntities initiateService(
-        Map<String, Object> settings, ServiceRegistryImplementor registry) {
-      return new BufferedCounterEntities();
-    }
-  }
-
-  private enum Initiator implements StandardServiceInitiator<RedisConnection> {
-    INSTANCE;
-
-    @Override
-    public Class<RedisConnection> getServiceInitiated() {
-      return RedisConnection.class;
-    }
-
-    @Override
-    public RedisConnection initiateService(
-        Map<String, Object> settings, ServiceRegistryImplementor registry) {
-      return new RedisConnection(settings);
+    public S initiateService(Map<String, Object> settings, ServiceRegistryImplementor registry) {
+      return create.apply(settings);
     }
   }
 }

@@ -2,7 +2,6 @@ package dev.coalesce.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
@@ -14,11 +13,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hibernate.SessionFactory;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,18 +66,8 @@ class CountersThroughCacheTest {
   }
 
   private static EntityManagerFactory boot(TestDatabase db, TestRedis redis, String ddl) {
-    Map<String, Object> settings = db.hibernateProperties();
-    settings.putAll(redis.hibernateProperties());
-    settings.put("hibernate.hbm2ddl.auto", ddl);
-    settings.put("hibernate.cache.use_second_level_cache", "true");
-    settings.put("hibernate.cache.region.factory_class", "multiget");
-    settings.put("hibernate.generate_statistics", "true");
-    // Flushes happen when the test says so.
-    settings.put(BufferSettings.FLUSH_INTERVAL, "1h");
-    return new HibernatePersistenceConfiguration("counters-through-cache")
-        .managedClasses(Article.class, VersionedArticle.class)
-        .properties(settings)
-        .createEntityManagerFactory();
+    return Nodes.boot(
+        db, redis, ddl, "counters-through-cache", Article.class, VersionedArticle.class);
   }
 
   /** What a session does with a row it loaded; {@code flush} runs a buffer flush in between. */
