@@ -11,8 +11,8 @@ import org.redisson.client.codec.LongCodec;
 /**
  * Redis server time without a round trip per reading: this JVM's clock plus its measured offset to
  * Redis {@code TIME}. Call {@link #sync()} every few seconds (the caller owns the scheduler); each
- * sync costs one round trip; a reading much slower than the last accepted one is ignored, so one
- * slow reply does not skew the offset.
+ * sync takes the fastest of a few readings (usually one or two round trips), and a measurement much
+ * slower than the last accepted one is ignored, so slow replies do not skew the offset.
  *
  * <p>Several nodes that share one Redis then agree on time up to {@link #uncertaintyMicros()} (half
  * the measuring round trip) plus their clocks' drift between syncs, which is what makes timestamps
@@ -59,23 +59,39 @@ public final class RedisClock {
     return time.get(0) * 1_000_000L + time.get(1);
   }
 
+  /** The most {@code TIME} readings one {@link #sync()} takes. */
+  static final int MAX_SAMPLES = 32;
+
+  /** A reading whose round trip is at most twice this is precise enough: the sync stops there. */
+  static final long PRECISE_HALF_ROUND_TRIP_MICROS = 50;
+
   /**
-   * Measures the offset once (one round trip). On failure the previous offset stays in use and the
-   * exception propagates to the caller.
+   * Measures the offset: up to {@link #MAX_SAMPLES} readings (one round trip each; it stops at the
+   * first whose round trip is at most {@code 2 * PRECISE_HALF_ROUND_TRIP_MICROS}), keeping the one
+   * with the smallest round trip, so the error is at most half the best round trip (the first
+   * reading after a connection opens or a script loads is often slow). On failure the previous
+   * offset stays in use and the exception propagates to the caller.
    */
   public void sync() {
-    long before = localMicros.getAsLong();
-    long server = redisMicros.getAsLong();
-    long after = localMicros.getAsLong();
-    long halfRoundTrip = Math.max(0, (after - before) / 2);
-    long offset = server - (before + halfRoundTrip);
-    // A reading whose round trip was much slower than the last accepted one is less precise
-    // (the reply may have waited in a queue): keep the previous offset then.
-    if (!synced || halfRoundTrip <= uncertaintyMicros * 4 + 1_000) {
-      offsetMicros = offset;
-      uncertaintyMicros = halfRoundTrip;
+    long bestOffset = 0;
+    long bestHalfRoundTrip = Long.MAX_VALUE;
+    for (int i = 0; i < MAX_SAMPLES && bestHalfRoundTrip > PRECISE_HALF_ROUND_TRIP_MICROS; i++) {
+      long before = localMicros.getAsLong();
+      long server = redisMicros.getAsLong();
+      long after = localMicros.getAsLong();
+      long halfRoundTrip = Math.max(0, (after - before) / 2);
+      if (halfRoundTrip < bestHalfRoundTrip) {
+        bestHalfRoundTrip = halfRoundTrip;
+        bestOffset = server - (before + halfRoundTrip);
+      }
+    }
+    // A measurement much less precise than the last accepted one (every reply waited in a queue):
+    // keep the previous offset then.
+    if (!synced || bestHalfRoundTrip <= uncertaintyMicros * 4 + 1_000) {
+      offsetMicros = bestOffset;
+      uncertaintyMicros = bestHalfRoundTrip;
       if (!synced) {
-        LOG.debugf("Redis clock offset %d us (+/- %d us)", offset, halfRoundTrip);
+        LOG.debugf("Redis clock offset %d us (+/- %d us)", bestOffset, bestHalfRoundTrip);
       }
       synced = true;
     }

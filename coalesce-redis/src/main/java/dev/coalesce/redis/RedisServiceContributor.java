@@ -1,35 +1,39 @@
 package dev.coalesce.redis;
 
 import java.util.Map;
+import java.util.function.Function;
 import org.hibernate.boot.registry.StandardServiceInitiator;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.service.Service;
 import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 
 /**
- * Registers {@link RedisConnection} in every Hibernate service registry, through {@code
- * META-INF/services/org.hibernate.service.spi.ServiceContributor}. Public only for the {@link
- * java.util.ServiceLoader}.
+ * Registers {@link RedisConnection} and {@link BufferedCounterEntities} in every Hibernate service
+ * registry, through {@code META-INF/services/org.hibernate.service.spi.ServiceContributor}. Public
+ * only for the {@link java.util.ServiceLoader}.
  */
 public final class RedisServiceContributor implements ServiceContributor {
 
   @Override
   public void contribute(StandardServiceRegistryBuilder builder) {
-    builder.addInitiator(Initiator.INSTANCE);
+    builder.addInitiator(new Initiator<>(RedisConnection.class, RedisConnection::new));
+    builder.addInitiator(
+        new Initiator<>(BufferedCounterEntities.class, settings -> new BufferedCounterEntities()));
   }
 
-  private enum Initiator implements StandardServiceInitiator<RedisConnection> {
-    INSTANCE;
+  private record Initiator<S extends Service>(
+      Class<S> type, Function<Map<String, Object>, S> create)
+      implements StandardServiceInitiator<S> {
 
     @Override
-    public Class<RedisConnection> getServiceInitiated() {
-      return RedisConnection.class;
+    public Class<S> getServiceInitiated() {
+      return type;
     }
 
     @Override
-    public RedisConnection initiateService(
-        Map<String, Object> settings, ServiceRegistryImplementor registry) {
-      return new RedisConnection(settings);
+    public S initiateService(Map<String, Object> settings, ServiceRegistryImplementor registry) {
+      return create.apply(settings);
     }
   }
 }

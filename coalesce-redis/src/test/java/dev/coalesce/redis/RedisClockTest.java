@@ -28,18 +28,53 @@ class RedisClockTest {
   }
 
   @Test
-  void aMuchSlowerReadingDoesNotReplaceAPreciseOne() {
+  void aMuchSlowerMeasurementDoesNotReplaceAPreciseOne() {
     AtomicLong local = new AtomicLong(0);
-    List<Long> steps = new java.util.ArrayList<>(List.of(10L, 10L, 1_000_000L, 1_000_000L));
+    AtomicLong step = new AtomicLong(10);
     long[] server = {1_000};
-    RedisClock clock =
-        new RedisClock(
-            () -> local.addAndGet(steps.isEmpty() ? 0 : steps.remove(0)), () -> server[0]);
+    RedisClock clock = new RedisClock(() -> local.addAndGet(step.get()), () -> server[0]);
     clock.sync();
     long precise = clock.offsetMicros();
+    step.set(1_000_000);
     server[0] = 99_000_000;
     clock.sync();
     assertThat(clock.offsetMicros()).isEqualTo(precise);
+  }
+
+  @Test
+  void theFastestOfSeveralReadingsIsKeptSoASlowFirstReadingDoesNotSkewTheClock() {
+    // Readings take 100 ms, 40 ms, then 80 us: the third one is precise enough.
+    AtomicLong local = new AtomicLong(0);
+    List<Long> roundTrips = new java.util.ArrayList<>(List.of(100_000L, 40_000L, 80L, 80L));
+    long[] pendingRoundTrip = {0};
+    RedisClock clock =
+        new RedisClock(
+            () -> local.addAndGet(pendingRoundTrip[0]),
+            () -> {
+              pendingRoundTrip[0] = roundTrips.remove(0);
+              // the server is 7 s ahead and answers in the middle of the round trip
+              return local.get() + pendingRoundTrip[0] / 2 + 7_000_000;
+            });
+    clock.sync();
+    assertThat(clock.uncertaintyMicros()).isEqualTo(40);
+    assertThat(clock.offsetMicros()).isEqualTo(7_000_000);
+    assertThat(roundTrips).hasSize(1); // stopped at the first precise reading
+  }
+
+  @Test
+  void aSyncTakesAtMostAFewReadingsEvenIfAllAreSlow() {
+    AtomicLong readings = new AtomicLong();
+    AtomicLong local = new AtomicLong(0);
+    RedisClock clock =
+        new RedisClock(
+            () -> local.addAndGet(5_000),
+            () -> {
+              readings.incrementAndGet();
+              return local.get();
+            });
+    clock.sync();
+    assertThat(readings.get()).isEqualTo(RedisClock.MAX_SAMPLES);
+    assertThat(clock.uncertaintyMicros()).isEqualTo(2_500);
   }
 
   @Test

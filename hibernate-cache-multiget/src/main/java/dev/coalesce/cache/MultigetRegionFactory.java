@@ -23,6 +23,7 @@ import org.hibernate.cache.spi.access.AccessType;
 import org.hibernate.cache.spi.support.DomainDataStorageAccess;
 import org.hibernate.cache.spi.support.RegionFactoryTemplate;
 import org.hibernate.cache.spi.support.StorageAccess;
+import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.jboss.logging.Logger;
@@ -54,6 +55,16 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   @Override
   protected void prepareForUse(SessionFactoryOptions options, Map<String, Object> configValues) {
     SettingsReader settings = new SettingsReader(configValues);
+    if (options.isDirectReferenceCacheEntriesEnabled()) {
+      // Hibernate would hand the cache the entity instances of immutable entities, to keep by
+      // reference: an in-JVM cache's optimisation, which a shared store cannot honour.
+      throw new CoalesceConfigurationException(
+          AvailableSettings.USE_DIRECT_REFERENCE_CACHE_ENTRIES
+              + "=true is not supported by the multiget second-level cache"
+              + " (hibernate.cache.region.factory_class = multiget): it caches immutable entities"
+              + " by reference to their instances, which a cache shared through Redis cannot hold;"
+              + " allowed: false (the default)");
+    }
     RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
     CacheSettings.Store storeKind =
         settings.choice(

@@ -108,6 +108,23 @@ class RegionBehaviourTest {
   }
 
   @Test
+  void aMultiLoadAfterAnEvictionCountsThePutsItWrites() {
+    List<Long> ids = List.of(1L, 2L, 3L);
+    factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+    for (Long id : ids) {
+      factory.getCache().evictEntityData(Post.class, id);
+    }
+    stats().clear();
+    factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+    assertThat(stats().getSecondLevelCacheMissCount()).isEqualTo(3);
+    assertThat(stats().getSecondLevelCachePutCount()).isEqualTo(3);
+    // and they were written: the next load hits
+    stats().clear();
+    factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+    assertThat(stats().getSecondLevelCacheHitCount()).isEqualTo(3);
+  }
+
+  @Test
   void readOnlyAndNaturalIdRegionsHit() {
     factory.inTransaction(session -> session.find(Country.class, "fr"));
     stats().clear();
@@ -176,6 +193,17 @@ class RegionBehaviourTest {
         .hasMessageContaining(Ledger.class.getName())
         .hasMessageContaining("TRANSACTIONAL")
         .hasMessageContaining("READ_WRITE");
+  }
+
+  @Test
+  void referenceEntriesAreRefusedAtBootNamingTheSetting() {
+    // Country is immutable and has no associations: Hibernate would hand the cache the instance.
+    Map<String, Object> settings = new HashMap<>(redis.hibernateProperties());
+    settings.put("hibernate.cache.use_reference_entries", "true");
+    assertThatThrownBy(() -> Boot.factory(db, settings, Country.class))
+        .rootCause()
+        .hasMessageContaining("hibernate.cache.use_reference_entries")
+        .hasMessageContaining("false");
   }
 
   @Test

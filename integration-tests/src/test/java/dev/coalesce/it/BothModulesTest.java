@@ -2,7 +2,6 @@ package dev.coalesce.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.cache.MultiGet;
 import dev.coalesce.testing.RealServices;
@@ -14,10 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.LongStream;
 import org.hibernate.SessionFactory;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,18 +50,7 @@ class BothModulesTest {
   }
 
   private static EntityManagerFactory boot(TestDatabase db, TestRedis redis, String ddl) {
-    Map<String, Object> settings = db.hibernateProperties();
-    settings.putAll(redis.hibernateProperties());
-    settings.put("hibernate.hbm2ddl.auto", ddl);
-    settings.put("hibernate.cache.use_second_level_cache", "true");
-    settings.put("hibernate.cache.region.factory_class", "multiget");
-    settings.put("hibernate.generate_statistics", "true");
-    // Flushes happen when the test says so.
-    settings.put(BufferSettings.FLUSH_INTERVAL, "1h");
-    return new HibernatePersistenceConfiguration("both-modules")
-        .managedClasses(Article.class)
-        .properties(settings)
-        .createEntityManagerFactory();
+    return Nodes.boot(db, redis, ddl, "both-modules", Article.class);
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferSettings.Store;
 import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.store.DeltaStore;
+import dev.coalesce.redis.BufferedCounterEntities;
 import dev.coalesce.redis.RedisConnection;
 import dev.coalesce.redis.SettingsReader;
 import java.util.Map;
@@ -35,6 +36,11 @@ public final class BufferIntegrator implements Integrator {
     RedisConnection redis = factory.getServiceRegistry().requireService(RedisConnection.class);
     BufferConfig config = BufferConfig.read(settings, redis.isConfigured());
     Map<String, Set<String>> declarations = CounterModel.declarations(metadata);
+    // The second-level cache must not cache a session's (possibly older) counters of these.
+    factory
+        .getServiceRegistry()
+        .requireService(BufferedCounterEntities.class)
+        .addAll(declarations.keySet());
     DeltaStore store;
     if (declarations.isEmpty()) {
       store = DeltaStore.local(config.partitions(), config.clock());

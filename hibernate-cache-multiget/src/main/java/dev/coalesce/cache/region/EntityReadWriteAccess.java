@@ -1,6 +1,8 @@
 package dev.coalesce.cache.region;
 
+import dev.coalesce.redis.BufferedCounterEntities;
 import dev.coalesce.redis.BulkCacheLocking;
+import java.util.List;
 import org.hibernate.cache.cfg.spi.EntityDataCachingConfig;
 import org.hibernate.cache.spi.CacheKeysFactory;
 import org.hibernate.cache.spi.DomainDataRegion;
@@ -8,21 +10,36 @@ import org.hibernate.cache.spi.access.EntityDataAccess;
 import org.hibernate.cache.spi.access.SoftLock;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.metamodel.model.domain.NavigableRole;
 import org.hibernate.persister.entity.EntityPersister;
 
-/** READ_WRITE entity data, see {@link ReadWriteAccess}; locks many entries in one round trip. */
+/**
+ * READ_WRITE entity data, see {@link ReadWriteAccess}; locks many entries in one round trip.
+ *
+ * <p>For an entity with buffered counters ({@link BufferedCounterEntities}) an update's value is
+ * never cached: the session may have loaded the row before a counter flush, and Hibernate hands the
+ * cache its whole state, old counter included. After-update then only releases the writer's lock,
+ * so the next read loads the row (a put-from-load from a transaction that started before the
+ * release is refused, as for every lock). After-insert still caches: it only fills an empty key,
+ * and a flush locks the key before it adds to the inserted row.
+ */
 final class EntityReadWriteAccess extends ReadWriteAccess
     implements EntityDataAccess, BulkCacheLocking {
 
   private final CacheKeysFactory keys;
+  private final List<String> entityNames;
+  private final BufferedCounterEntities counterEntities;
 
   EntityReadWriteAccess(
       DomainDataRegion region,
       CacheKeysFactory keys,
       RegionStorage storage,
-      EntityDataCachingConfig config) {
+      EntityDataCachingConfig config,
+      BufferedCounterEntities counterEntities) {
     super(region, storage);
     this.keys = keys;
+    this.entityNames = config.getCachedTypes().stream().map(NavigableRole::getFullPath).toList();
+    this.counterEntities = counterEntities;
   }
 
   @Override
@@ -69,6 +86,10 @@ final class EntityReadWriteAccess extends ReadWriteAccess
       Object currentVersion,
       Object previousVersion,
       SoftLock lock) {
+    if (counterEntities.containsAny(entityNames)) {
+      unlockItem(session, key, lock);
+      return false;
+    }
     return super.afterUpdate(session, key, value, currentVersion, lock);
   }
 }

@@ -27,6 +27,11 @@ import org.hibernate.bytecode.enhance.spi.LazyPropertyInitializer;
 import org.hibernate.cache.spi.entry.CollectionCacheEntry;
 import org.hibernate.cache.spi.entry.StandardCacheEntryImpl;
 import org.hibernate.property.access.internal.PropertyAccessStrategyBackRefImpl;
+import org.hibernate.sql.results.jdbc.internal.CachedJdbcValuesMetadata;
+import org.hibernate.type.BasicType;
+import org.hibernate.type.descriptor.java.JavaType;
+import org.hibernate.type.descriptor.jdbc.JdbcType;
+import org.hibernate.type.spi.TypeConfiguration;
 
 /**
  * The compact binary form of what Hibernate caches: entity entries (disassembled state, subclass,
@@ -63,16 +68,28 @@ final class EntryCodec {
   private static final int DATE = 23;
   private static final int LOCAL_TIME = 24;
   private static final int ARRAY_LIST = 25;
+  private static final int JDBC_VALUES_METADATA = 26;
+  private static final int QUERY_RESULTS = 27;
   private static final int UNFETCHED = 30;
   private static final int BACKREF_UNKNOWN = 31;
   private static final int JAVA_SERIALIZED = 99;
 
   private static final MethodHandle NEW_ENTITY_ENTRY;
   private static final MethodHandle NEW_COLLECTION_ENTRY;
+  private static final MethodHandle METADATA_TYPES;
+  private static final Class<?> QUERY_RESULTS_CLASS;
+  private static final MethodHandle NEW_QUERY_RESULTS;
+  private static final MethodHandle QUERY_RESULTS_TIMESTAMP;
+  private static final MethodHandle QUERY_RESULTS_LIST;
 
   static {
     MethodHandle entity = null;
     MethodHandle collection = null;
+    MethodHandle metadataTypes = null;
+    Class<?> queryResults = null;
+    MethodHandle newQueryResults = null;
+    MethodHandle queryResultsTimestamp = null;
+    MethodHandle queryResultsList = null;
     try {
       entity =
           MethodHandles.privateLookupIn(StandardCacheEntryImpl.class, MethodHandles.lookup())
@@ -85,14 +102,38 @@ final class EntryCodec {
               .findConstructor(
                   CollectionCacheEntry.class,
                   MethodType.methodType(void.class, Serializable.class));
+      metadataTypes =
+          MethodHandles.privateLookupIn(CachedJdbcValuesMetadata.class, MethodHandles.lookup())
+              .findGetter(CachedJdbcValuesMetadata.class, "types", BasicType[].class);
+      queryResults =
+          Class.forName(
+              "org.hibernate.cache.internal.QueryResultsCacheImpl$CacheItem",
+              false,
+              StandardCacheEntryImpl.class.getClassLoader());
+      MethodHandles.Lookup items =
+          MethodHandles.privateLookupIn(queryResults, MethodHandles.lookup());
+      newQueryResults =
+          items.findConstructor(
+              queryResults, MethodType.methodType(void.class, long.class, List.class));
+      queryResultsTimestamp =
+          items.findVirtual(queryResults, "timestamp", MethodType.methodType(long.class));
+      queryResultsList =
+          items.findVirtual(queryResults, "results", MethodType.methodType(List.class));
     } catch (ReflectiveOperationException | RuntimeException e) {
       // On a module path that does not open Hibernate's packages, entries fall back to Java
       // serialization: larger, but correct.
       entity = null;
       collection = null;
+      metadataTypes = null;
+      queryResults = null;
     }
     NEW_ENTITY_ENTRY = entity;
     NEW_COLLECTION_ENTRY = collection;
+    METADATA_TYPES = metadataTypes;
+    QUERY_RESULTS_CLASS = queryResults;
+    NEW_QUERY_RESULTS = newQueryResults;
+    QUERY_RESULTS_TIMESTAMP = queryResultsTimestamp;
+    QUERY_RESULTS_LIST = queryResultsList;
   }
 
   private EntryCodec() {}
@@ -117,8 +158,12 @@ final class EntryCodec {
   }
 
   static Object decode(byte[] record, int offset) {
+    return decode(record, offset, DecodingContext.NONE);
+  }
+
+  static Object decode(byte[] record, int offset, DecodingContext context) {
     try {
-      Reader in = new Reader(record, offset);
+      Reader in = new Reader(record, offset, context);
       Object value = read(in);
       if (in.available() > 0) {
         throw new UndecodableEntryException("trailing bytes after the value");
@@ -137,11 +182,13 @@ final class EntryCodec {
   /** A cursor over the record: cheaper than a DataInputStream on the hot read path. */
   private static final class Reader {
     private final byte[] bytes;
+    private final DecodingContext context;
     private int position;
 
-    Reader(byte[] bytes, int position) {
+    Reader(byte[] bytes, int position, DecodingContext context) {
       this.bytes = bytes;
       this.position = position;
+      this.context = context;
     }
 
     int available() {
@@ -325,6 +372,10 @@ final class EntryCodec {
     } else if (value.getClass() == Date.class) {
       out.writeByte(DATE);
       out.writeLong(((Date) value).getTime());
+    } else if (value.getClass() == QUERY_RESULTS_CLASS) {
+      writeQueryResults(out, value);
+    } else if (value.getClass() == CachedJdbcValuesMetadata.class && METADATA_TYPES != null) {
+      writeMetadata(out, (CachedJdbcValuesMetadata) value);
     } else if (value.getClass() == ArrayList.class) {
       List<?> list = (List<?>) value;
       out.writeByte(ARRAY_LIST);
@@ -340,6 +391,119 @@ final class EntryCodec {
       }
       writeBytes(out, serialized.toByteArray());
     }
+  }
+
+  /**
+   * A query-results entry: its timestamp and its list, element by element (the first element of a
+   * native query's list is its result metadata, see {@link #writeMetadata}).
+   */
+  private static void writeQueryResults(DataOutputStream out, Object item) throws IOException {
+    long timestamp;
+    List<?> results;
+    try {
+      timestamp = (long) QUERY_RESULTS_TIMESTAMP.invoke(item);
+      results = (List<?>) QUERY_RESULTS_LIST.invoke(item);
+    } catch (Throwable e) {
+      throw new IOException("cannot read the query results " + item, e);
+    }
+    out.writeByte(QUERY_RESULTS);
+    out.writeLong(timestamp);
+    out.writeInt(results.size());
+    for (Object element : results) {
+      write(out, element);
+    }
+  }
+
+  private static Object readQueryResults(Reader in) throws IOException, ClassNotFoundException {
+    long timestamp = in.readLong();
+    int size = readCount(in);
+    List<Object> results = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      results.add(read(in));
+    }
+    try {
+      return NEW_QUERY_RESULTS.invoke(timestamp, results);
+    } catch (Throwable e) {
+      throw new UndecodableEntryException(e.toString());
+    }
+  }
+
+  /**
+   * The result metadata Hibernate puts first in a native query's cached results: column names, each
+   * type as its Java class and JDBC type code (rebuilt from the reading factory's registries, see
+   * {@link #readMetadata}), and the value-to-cache index map.
+   */
+  private static void writeMetadata(DataOutputStream out, CachedJdbcValuesMetadata metadata)
+      throws IOException {
+    BasicType<?>[] types;
+    try {
+      types = (BasicType<?>[]) METADATA_TYPES.invoke(metadata);
+    } catch (Throwable e) {
+      throw new IOException("cannot read the types of " + metadata, e);
+    }
+    out.writeByte(JDBC_VALUES_METADATA);
+    out.writeInt(metadata.getColumnCount());
+    for (int position = 1; position <= metadata.getColumnCount(); position++) {
+      write(out, metadata.resolveColumnName(position)); // JDBC positions: from 1
+    }
+    out.writeInt(types.length);
+    for (BasicType<?> type : types) {
+      if (type == null) {
+        write(out, null);
+      } else {
+        write(out, type.getJavaTypeDescriptor().getJavaTypeClass().getName());
+        out.writeInt(type.getJdbcType().getDefaultSqlTypeCode());
+      }
+    }
+    int[] indexes = metadata.getValueIndexesToCacheIndexes();
+    out.writeInt(indexes.length);
+    for (int index : indexes) {
+      out.writeInt(index);
+    }
+  }
+
+  private static CachedJdbcValuesMetadata readMetadata(Reader in)
+      throws IOException, ClassNotFoundException {
+    TypeConfiguration configuration = in.context.types();
+    if (configuration == null) {
+      throw new UndecodableEntryException("query result metadata needs the reading factory");
+    }
+    String[] columnNames = new String[readCount(in)];
+    for (int i = 0; i < columnNames.length; i++) {
+      columnNames[i] = (String) read(in);
+    }
+    BasicType<?>[] types = new BasicType<?>[readCount(in)];
+    for (int i = 0; i < types.length; i++) {
+      String javaClass = (String) read(in);
+      if (javaClass != null) {
+        types[i] = basicType(configuration, javaClass, in.readInt());
+      }
+    }
+    int[] indexes = new int[readCount(in)];
+    for (int i = 0; i < indexes.length; i++) {
+      indexes[i] = in.readInt();
+    }
+    return new CachedJdbcValuesMetadata(columnNames, types, indexes);
+  }
+
+  /** The factory's own instance of a basic type: Hibernate compares them by identity. */
+  private static BasicType<?> basicType(
+      TypeConfiguration configuration, String javaClass, int jdbcTypeCode)
+      throws ClassNotFoundException {
+    // loaded, never initialized: only a type the factory's registry knows is used
+    Class<?> type = Class.forName(javaClass, false, classLoader());
+    JavaType<?> javaType = configuration.getJavaTypeRegistry().findDescriptor(type);
+    JdbcType jdbcType = configuration.getJdbcTypeRegistry().findDescriptor(jdbcTypeCode);
+    if (javaType == null || jdbcType == null) {
+      throw new UndecodableEntryException(
+          "no basic type for " + javaClass + " and JDBC type " + jdbcTypeCode);
+    }
+    return configuration.getBasicTypeRegistry().resolve(javaType, jdbcType);
+  }
+
+  private static ClassLoader classLoader() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return loader != null ? loader : EntryCodec.class.getClassLoader();
   }
 
   private static void writeArray(DataOutputStream out, int tag, Object[] array) throws IOException {
@@ -483,11 +647,20 @@ final class EntryCodec {
           }
           return list;
         }
+      case JDBC_VALUES_METADATA:
+        return readMetadata(in);
+      case QUERY_RESULTS:
+        if (NEW_QUERY_RESULTS == null) {
+          throw new UndecodableEntryException("query results cannot be rebuilt here");
+        }
+        return readQueryResults(in);
       case JAVA_SERIALIZED:
         {
           byte[] serialized = readBytes(in);
           try (ObjectInputStream objects =
               new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(serialized))) {
+            // only classes of the mapping model and JDK value types (see DecodingContext)
+            objects.setObjectInputFilter(in.context.filter());
             return objects.readObject();
           }
         }

@@ -281,23 +281,8 @@ final class LocalEntryStore implements EntryStore {
     entries.compute(
         key,
         (k, old) -> {
-          byte[] record = current(old, now);
-          byte kind = Records.kind(record);
-          boolean accept;
-          if (kind == Records.LOCK) {
-            Records.Lock lock = Records.Lock.parse(record);
-            long released = lock.unlockedAt();
-            if (lock.holders() > 0) {
-              released = now < lock.timeout() ? Long.MAX_VALUE : lock.timeout();
-            }
-            accept = startedMicros > released;
-          } else if (kind == Records.ITEM) {
-            accept =
-                !minimalPut
-                    && Records.newer(Records.itemVersion(item), Records.itemVersion(record));
-          } else {
-            accept = true;
-          }
+          boolean accept =
+              Records.acceptsPutFromLoad(current(old, now), startedMicros, now, item, minimalPut);
           put[0] = accept;
           return accept ? entry(item, ttlMillis, now) : old;
         });

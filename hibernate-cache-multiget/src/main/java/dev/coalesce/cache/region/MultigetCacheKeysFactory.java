@@ -37,7 +37,8 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
     if (shape == null) {
       shape = shapesByPersister.computeIfAbsent(persister, p -> collectionShape(persister));
     }
-    return new CacheKey(text(shape, tenantIdentifier, id), id);
+    return new CacheKey(
+        text(shape, tenantIdentifier, disassembled(id, persister.getKeyType(), factory)), id);
   }
 
   private String collectionShape(CollectionPersister persister) {
@@ -60,7 +61,12 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
       EntityPersister persister,
       SessionFactoryImplementor factory,
       String tenantIdentifier) {
-    return new CacheKey(text(entityShape(persister), tenantIdentifier, id), id);
+    return new CacheKey(
+        text(
+            entityShape(persister),
+            tenantIdentifier,
+            disassembled(id, persister.getIdentifierType(), factory)),
+        id);
   }
 
   @Override
@@ -71,8 +77,29 @@ public final class MultigetCacheKeysFactory implements org.hibernate.cache.spi.C
             + entityShape(persister)
             + ":"
             + tenant(session.getTenantIdentifier())
-            + idText(naturalIdValues),
+            + idText(persister.getNaturalIdMapping().disassemble(naturalIdValues, session)),
         naturalIdValues);
+  }
+
+  /**
+   * What a key's text is built from: simple ids as they are, others in Hibernate's disassembled
+   * form (an association as its target's id, so a proxy and its entity give one key, and no entity
+   * is ever encoded into a key).
+   */
+  private static Object disassembled(Object id, Type type, SessionFactoryImplementor factory) {
+    if (isSimple(id)) {
+      return id;
+    }
+    return type.disassemble(id, factory);
+  }
+
+  private static boolean isSimple(Object id) {
+    return id instanceof Long
+        || id instanceof Integer
+        || id instanceof Short
+        || id instanceof Byte
+        || id instanceof String
+        || id instanceof UUID;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.coalesce.cache.region;
 
+import dev.coalesce.redis.BufferedCounterEntities;
 import org.hibernate.cache.CacheException;
 import org.hibernate.cache.cfg.spi.CollectionDataCachingConfig;
 import org.hibernate.cache.cfg.spi.DomainDataCachingConfig;
@@ -41,7 +42,14 @@ public final class MultigetDomainDataRegion extends DomainDataRegionTemplate {
   public EntityDataAccess generateEntityAccess(EntityDataCachingConfig config) {
     return switch (config.getAccessType()) {
       case READ_WRITE ->
-          new EntityReadWriteAccess(this, getEffectiveKeysFactory(), storage(), config);
+          new EntityReadWriteAccess(
+              this,
+              getEffectiveKeysFactory(),
+              storage(),
+              config,
+              getSessionFactory()
+                  .getServiceRegistry()
+                  .requireService(BufferedCounterEntities.class));
       case NONSTRICT_READ_WRITE ->
           new NonstrictEntityAccess(this, getEffectiveKeysFactory(), storage(), config);
       case READ_ONLY ->

@@ -56,7 +56,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     if (startOf(session) <= Records.itemTimestamp(record)) {
       return null;
     }
-    return storage.decode(key, record, Records.ITEM_PAYLOAD);
+    return storage.decode(session, key, record, Records.ITEM_PAYLOAD);
   }
 
   @Override
@@ -91,9 +91,12 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     TransactionCache cache = TransactionCache.of(session);
     if (cache != null && cache.buffer(put)) {
       // Sent with the rest of the load. The store decides; predict its answer from what the
-      // multi-get saw, so put statistics count what is written in the usual (uncontended) case.
+      // multi-get saw (by the store's own rule), so put statistics count what is written in the
+      // usual (uncontended) case, an evicted entry's invalidation marker included.
       byte[] seen = cache.known(entryKey);
-      return seen == null || seen == TransactionCache.ABSENT;
+      return seen == null
+          || seen == TransactionCache.ABSENT
+          || Records.acceptsPutFromLoad(seen, started, started, item, minimalPutOverride);
     }
     return storage
         .store()

@@ -110,6 +110,28 @@ final class Records {
     }
   }
 
+  /**
+   * Whether a put-from-load of {@code item} by a transaction that started at {@code startedMicros}
+   * replaces {@code current} at {@code nowMicros}: the rule of {@code entry.lua}'s put-from-load
+   * (without its transaction-age check), for the local store and for predicting the Redis answer.
+   */
+  static boolean acceptsPutFromLoad(
+      byte[] current, long startedMicros, long nowMicros, byte[] item, boolean minimalPut) {
+    byte kind = kind(current);
+    if (kind == LOCK) {
+      Lock lock = Lock.parse(current);
+      long released = lock.unlockedAt();
+      if (lock.holders() > 0) {
+        released = nowMicros < lock.timeout() ? Long.MAX_VALUE : lock.timeout();
+      }
+      return startedMicros > released;
+    }
+    if (kind == ITEM) {
+      return !minimalPut && newer(itemVersion(item), itemVersion(current));
+    }
+    return true;
+  }
+
   static String itemVersion(byte[] item) {
     return new String(item, 18, 21, StandardCharsets.US_ASCII);
   }

@@ -27,9 +27,16 @@ public final class RegionStorage implements DomainDataStorageAccess {
   private final EntryStore store;
   private final long ttlMillis;
   private final long lockTimeoutMicros;
+  private final DecodingContext.PerFactory decoding;
 
   RegionStorage(
-      String regionName, String prefix, EntryStore store, long ttlMillis, long lockTimeoutMicros) {
+      String regionName,
+      String prefix,
+      EntryStore store,
+      long ttlMillis,
+      long lockTimeoutMicros,
+      DecodingContext.PerFactory decoding) {
+    this.decoding = decoding;
     this.regionName = regionName;
     this.prefix = prefix;
     this.store = store;
@@ -133,9 +140,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
   }
 
   /** Decodes a payload; an undecodable one is deleted (unless it changed) and reads as a miss. */
-  Object decode(EntryKey key, byte[] record, int offset) {
+  Object decode(SharedSessionContractImplementor session, EntryKey key, byte[] record, int offset) {
     try {
-      return EntryCodec.decode(record, offset);
+      return EntryCodec.decode(record, offset, decoding.of(session));
     } catch (UndecodableEntryException e) {
       LOG.debugf(
           "Second-level cache region %s: entry %s cannot be decoded (%s); deleting it",
@@ -174,7 +181,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
       store.deleteIfEquals(key.full(), record);
       return null;
     }
-    return decode(key, record, Records.PLAIN_PAYLOAD);
+    return decode(session, key, record, Records.PLAIN_PAYLOAD);
   }
 
   @Override

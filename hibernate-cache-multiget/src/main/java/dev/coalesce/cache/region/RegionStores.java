@@ -20,6 +20,7 @@ public final class RegionStores implements AutoCloseable {
   private final Map<String, Duration> regionTtls;
   private final long lockTimeoutMicros;
   private final RedisClock clock;
+  private final DecodingContext.PerFactory decoding = new DecodingContext.PerFactory();
 
   private RegionStores(
       EntryStore store,
@@ -73,12 +74,12 @@ public final class RegionStores implements AutoCloseable {
   public RegionStorage region(String regionName) {
     Duration ttl = regionTtls.getOrDefault(regionName, defaultTtl);
     return new RegionStorage(
-        regionName, prefix(regionName), store, ttl.toMillis(), lockTimeoutMicros);
+        regionName, prefix(regionName), store, ttl.toMillis(), lockTimeoutMicros, decoding);
   }
 
   /** Storage of the timestamps region: its entries never expire (a missing one reads as fresh). */
   public RegionStorage timestamps(String regionName) {
-    return new RegionStorage(regionName, prefix(regionName), store, 0, lockTimeoutMicros);
+    return new RegionStorage(regionName, prefix(regionName), store, 0, lockTimeoutMicros, decoding);
   }
 
   private String prefix(String regionName) {

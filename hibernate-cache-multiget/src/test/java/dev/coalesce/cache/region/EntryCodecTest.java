@@ -30,6 +30,15 @@ class EntryCodecTest {
   }
 
   @Test
+  void javaSerializationOfAClassNoMappingModelNamesIsRefused() {
+    // Without a factory, only JDK value types are admitted (see DecodingContext).
+    byte[] record = Records.plain(EntryCodec.encode(new Money(1999, "EUR")));
+    assertThatThrownBy(() -> EntryCodec.decode(record, Records.PLAIN_PAYLOAD))
+        .isInstanceOf(UndecodableEntryException.class)
+        .hasMessageContaining("REJECTED");
+  }
+
+  @Test
   void everyTaggedTypeAndTheSerializationFallbackRoundTrip() {
     Timestamp timestamp = new Timestamp(1_700_000_000_123L);
     timestamp.setNanos(123_456_789);
@@ -55,7 +64,9 @@ class EntryCodecTest {
             Instant.ofEpochSecond(1_700_000_000, 99),
             timestamp,
             new Date(1_700_000_000_000L),
-            new Money(1999, "EUR"));
+            // not tagged: Java serialization, a JDK value type the filter admits
+            java.time.Duration.ofSeconds(90),
+            new java.util.TreeMap<>(java.util.Map.of("a", 1L)));
     for (Object value : values) {
       assertThat(roundTrip(value)).isEqualTo(value);
     }
