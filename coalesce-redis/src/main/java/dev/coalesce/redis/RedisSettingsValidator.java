@@ -6,15 +6,19 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.integrator.spi.Integrator;
 
 /**
- * Starts {@link RedisConnection} while the SessionFactory boots, so a bad Redis setting fails the
- * boot even before any module asks for a client. Registered through {@code
- * META-INF/services/org.hibernate.integrator.spi.Integrator}; public only for the ServiceLoader.
+ * Checks the Coalesce settings while the SessionFactory boots: a {@code hibernate.coalesce.*} key
+ * that no module on the class path reads fails the boot, naming the nearest known key; and starts
+ * {@link RedisConnection}, so a bad Redis setting fails the boot even before any module asks for a
+ * client. Registered through {@code META-INF/services/org.hibernate.integrator.spi.Integrator};
+ * public only for the ServiceLoader.
  */
 public final class RedisSettingsValidator implements Integrator {
 
   @Override
   public void integrate(
       Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor factory) {
+    UnknownSettings.onClassPath(RedisSettingsValidator.class.getClassLoader())
+        .check(factory.getProperties());
     factory.getServiceRegistry().requireService(RedisConnection.class);
   }
 }

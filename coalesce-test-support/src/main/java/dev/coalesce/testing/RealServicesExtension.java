@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Resolves {@link TestDatabase} and {@link TestRedis} parameters, one of each per test class. See
- * {@link RealServices}.
+ * Resolves {@link TestDatabase} (PostgreSQL), {@link TestDatabases} (the matrix) and {@link
+ * TestRedis} parameters, one of each per test class. See {@link RealServices}.
  */
 public final class RealServicesExtension implements ParameterResolver {
 
@@ -19,7 +19,7 @@ public final class RealServicesExtension implements ParameterResolver {
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == TestDatabase.class || type == TestRedis.class;
+    return type == TestDatabase.class || type == TestDatabases.class || type == TestRedis.class;
   }
 
   @Override
@@ -32,8 +32,19 @@ public final class RealServicesExtension implements ParameterResolver {
       if (parameter.getParameter().getType() == TestDatabase.class) {
         return store.computeIfAbsent(
             TestDatabase.class,
-            key -> TestDatabase.create(ServiceEndpoints.DEFAULT.postgres(testClass), isolatedName),
+            key ->
+                TestDatabase.create(
+                    TestDatabase.Kind.POSTGRESQL,
+                    ServiceEndpoints.DEFAULT,
+                    testClass,
+                    isolatedName),
             TestDatabase.class);
+      }
+      if (parameter.getParameter().getType() == TestDatabases.class) {
+        return store.computeIfAbsent(
+            TestDatabases.class,
+            key -> new TestDatabases(ServiceEndpoints.DEFAULT, testClass, isolatedName + "_m"),
+            TestDatabases.class);
       }
       return store.computeIfAbsent(
           TestRedis.class,

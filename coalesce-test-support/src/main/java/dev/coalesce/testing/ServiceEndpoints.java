@@ -24,12 +24,17 @@ final class ServiceEndpoints {
   static final String JDBC_USER_ENV = "COALESCE_TEST_JDBC_USER";
   static final String JDBC_PASSWORD_ENV = "COALESCE_TEST_JDBC_PASSWORD";
   static final String REDIS_URL_ENV = "COALESCE_TEST_REDIS_URL";
+  static final String MARIADB_URL_ENV = "COALESCE_TEST_MARIADB_URL";
+  static final String MARIADB_USER_ENV = "COALESCE_TEST_MARIADB_USER";
+  static final String MARIADB_PASSWORD_ENV = "COALESCE_TEST_MARIADB_PASSWORD";
+  static final String LOCAL_MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/";
 
   static final String LOCAL_JDBC_URL = "jdbc:postgresql://127.0.0.1:5432/test";
   static final String LOCAL_REDIS_HOST = "127.0.0.1";
   static final int LOCAL_REDIS_PORT = 6379;
 
-  record Postgres(String jdbcUrl, String user, String password, String source) {}
+  /** A database server reached through JDBC, and where it was found. */
+  record Jdbc(String jdbcUrl, String user, String password, String source) {}
 
   record Redis(String host, int port, String source) {
     String address() {
@@ -51,7 +56,8 @@ final class ServiceEndpoints {
   private final String localRedisHost;
   private final int localRedisPort;
   private final Supplier<String> dockerProblem;
-  private Postgres postgres;
+  private Jdbc postgres;
+  private Jdbc mariadb;
   private Redis redis;
   private GenericContainer<?> redisContainer;
   private PostgreSQLContainer postgresContainer;
@@ -69,15 +75,15 @@ final class ServiceEndpoints {
     this.dockerProblem = dockerProblem;
   }
 
-  synchronized Postgres postgres(Class<?> testClass) {
+  synchronized Jdbc postgres(Class<?> testClass) {
     if (postgres != null) {
       return postgres;
     }
     List<String> tried = new ArrayList<>();
     String envUrl = environment.get(JDBC_URL_ENV);
     if (envUrl != null && !envUrl.isBlank()) {
-      Postgres candidate =
-          new Postgres(
+      Jdbc candidate =
+          new Jdbc(
               envUrl, envOr(JDBC_USER_ENV, "postgres"), envOr(JDBC_PASSWORD_ENV, ""), JDBC_URL_ENV);
       String problem = tryConnect(candidate);
       if (problem == null) {
@@ -88,8 +94,7 @@ final class ServiceEndpoints {
           "PostgreSQL from " + JDBC_URL_ENV + "=" + envUrl + " does not answer: " + problem);
     }
     tried.add(JDBC_URL_ENV + " is not set");
-    Postgres local =
-        new Postgres(localJdbcUrl, "postgres", "", "this machine (" + localJdbcUrl + ")");
+    Jdbc local = new Jdbc(localJdbcUrl, "postgres", "", "this machine (" + localJdbcUrl + ")");
     String problem = tryConnect(local);
     if (problem == null) {
       return postgres = local;
@@ -100,7 +105,7 @@ final class ServiceEndpoints {
       postgresContainer = new PostgreSQLContainer("postgres:16");
       postgresContainer.start();
       return postgres =
-          new Postgres(
+          new Jdbc(
               postgresContainer.getJdbcUrl(),
               postgresContainer.getUsername(),
               postgresContainer.getPassword(),
@@ -124,6 +129,56 @@ final class ServiceEndpoints {
             + "  3. start a Docker engine, so Testcontainers can run postgres:16.\n"
             + "Tried: "
             + String.join("; ", tried));
+  }
+
+  /**
+   * A MariaDB (or MySQL) server, its URL without a database: the environment ({@value
+   * #MARIADB_URL_ENV}), then this machine's (127.0.0.1:3306, root, no password).
+   */
+  synchronized Jdbc mariadb(Class<?> testClass) {
+    if (mariadb != null) {
+      return mariadb;
+    }
+    String envUrl = environment.get(MARIADB_URL_ENV);
+    if (envUrl != null && !envUrl.isBlank()) {
+      Jdbc candidate =
+          new Jdbc(
+              envUrl,
+              envOr(MARIADB_USER_ENV, "root"),
+              envOr(MARIADB_PASSWORD_ENV, ""),
+              MARIADB_URL_ENV);
+      String problem = tryConnect(candidate);
+      if (problem == null) {
+        return mariadb = candidate;
+      }
+      throw new ServiceUnavailableException(
+          "MariaDB from " + MARIADB_URL_ENV + "=" + envUrl + " does not answer: " + problem);
+    }
+    Jdbc local =
+        new Jdbc(LOCAL_MARIADB_URL, "root", "", "this machine (" + LOCAL_MARIADB_URL + ")");
+    String problem = tryConnect(local);
+    if (problem == null) {
+      return mariadb = local;
+    }
+    throw new ServiceUnavailableException(
+        "MariaDB is needed by "
+            + testClass.getName()
+            + " but none was found. Provide it in one of two ways:\n"
+            + "  1. set "
+            + MARIADB_URL_ENV
+            + " (and "
+            + MARIADB_USER_ENV
+            + ", "
+            + MARIADB_PASSWORD_ENV
+            + ") to a MariaDB or MySQL server, e.g. jdbc:mariadb://host:3306/;\n"
+            + "  2. run MariaDB on 127.0.0.1:3306 with user root and no password, e.g."
+            + " start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd.\n"
+            + "Tried: "
+            + MARIADB_URL_ENV
+            + " is not set; "
+            + LOCAL_MARIADB_URL
+            + ": "
+            + problem);
   }
 
   synchronized Redis redis(Class<?> testClass) {
@@ -175,11 +230,13 @@ final class ServiceEndpoints {
             + String.join("; ", tried));
   }
 
-  private static String tryConnect(Postgres candidate) {
+  private static String tryConnect(Jdbc candidate) {
     Properties props = new Properties();
     props.setProperty("user", candidate.user());
     props.setProperty("password", candidate.password());
-    props.setProperty("connectTimeout", "3");
+    // PostgreSQL's driver counts these in seconds, MariaDB's in milliseconds
+    boolean mariadb = candidate.jdbcUrl().startsWith("jdbc:mariadb:");
+    props.setProperty("connectTimeout", mariadb ? "3000" : "3");
     props.setProperty("loginTimeout", "5");
     try (Connection ignored = DriverManager.getConnection(candidate.jdbcUrl(), props)) {
       return null;

@@ -208,6 +208,18 @@ class BadInputTest {
         .contains("'one'")
         .contains("from 0");
 
+    Map<String, Object> typo = Boot.localSettings(db);
+    typo.put("hibernate.coalesce.buffer.flush_intervall", "5s");
+    assertThat(bootFailure(typo, Post.class))
+        .contains("Unknown setting hibernate.coalesce.buffer.flush_intervall")
+        .contains("did you mean " + BufferSettings.FLUSH_INTERVAL + "?");
+
+    Map<String, Object> otherModule = Boot.localSettings(db);
+    otherModule.put("hibernate.coalesce.cache.ttl", "1h");
+    assertThat(bootFailure(otherModule, Post.class))
+        .contains("hibernate.coalesce.cache.ttl belongs to hibernate-cache-multiget")
+        .contains("not on the class path");
+
     Map<String, Object> redisWithoutAddress = Boot.localSettings(db);
     redisWithoutAddress.put(BufferSettings.STORE, "redis");
     assertThat(bootFailure(redisWithoutAddress, Post.class))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestDatabases;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -16,7 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue item 4: 8 threads x 10,000 increments over 10 hot rows, while the background flusher runs;
@@ -30,17 +32,20 @@ class ConcurrencyTest {
   private static final int ROWS = 10;
   private static final int PER_TRANSACTION = 50;
 
-  @Test
-  void redisStoreLosesNothing(TestDatabase db, TestRedis redis) throws Exception {
-    Map<String, Object> settings = Boot.redisSettings(db, redis);
-    run(settings, "redis");
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestDatabase.Kind.class)
+  void redisStoreLosesNothing(TestDatabase.Kind kind, TestDatabases databases, TestRedis redis)
+      throws Exception {
+    Map<String, Object> settings = Boot.redisSettings(databases.of(kind), redis);
+    run(settings, "redis, " + kind);
   }
 
-  @Test
-  void localStoreLosesNothing(TestDatabase db) throws Exception {
-    Map<String, Object> settings = Boot.localSettings(db);
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TestDatabase.Kind.class)
+  void localStoreLosesNothing(TestDatabase.Kind kind, TestDatabases databases) throws Exception {
+    Map<String, Object> settings = Boot.localSettings(databases.of(kind));
     settings.put(BufferSettings.STORE, "local");
-    run(settings, "local");
+    run(settings, "local, " + kind);
   }
 
   private void run(Map<String, Object> settings, String store) throws Exception {

@@ -105,7 +105,7 @@ class FlushTest {
               queryRows(
                   db,
                   "select f.entity, f.attribute, f.id, f.delta, f.seq = l.last_seq,"
-                      + " f.error like 'SQLState 22003: %', f.failed_at is not null"
+                      + " f.error like '22003 numeric value out of range: %', f.failed_at is not null"
                       + " from coalesce_buffer_failed f"
                       + " join coalesce_buffer_ledger l on l.partition_no = f.partition_no"))
           .containsExactly(Post.class.getName() + "|likes|2|5|t|t|t");

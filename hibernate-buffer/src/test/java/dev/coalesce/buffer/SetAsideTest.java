@@ -90,7 +90,7 @@ class SetAsideTest {
         assertThat(queryRows(db, FAILED))
             .singleElement()
             .asString()
-            .startsWith(Post.class.getName() + "|likes|2|5|SQLState 22003: ");
+            .startsWith(Post.class.getName() + "|likes|2|5|22003 numeric value out of range: ");
         assertThat(queryLong(db, "select seq from coalesce_buffer_failed"))
             .isEqualTo(queryLong(db, "select last_seq from coalesce_buffer_ledger"));
         assertThat(buffer.stats().rowsFailed()).isEqualTo(1);
@@ -157,7 +157,7 @@ class SetAsideTest {
         assertThat(queryRows(db, FAILED))
             .singleElement()
             .asString()
-            .startsWith(Post.class.getName() + "|likes|2|5|SQLState 22003: ");
+            .startsWith(Post.class.getName() + "|likes|2|5|22003 numeric value out of range: ");
         assertThat(queryLong(db, "select count(*) from coalesce_buffer_failed where seq is null"))
             .as("no claim, no sequence number")
             .isEqualTo(1);

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestDatabases;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +19,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Two nodes (two SessionFactories) share one database and one Redis namespace, both flushing every
- * 50 ms and on demand while both take increments: every increment is applied exactly once.
+ * 50 ms and on demand while both take increments: every increment is applied exactly once, on every
+ * database of the matrix.
  */
 @RealServices
 class TwoNodesTest {
@@ -29,9 +35,25 @@ class TwoNodesTest {
   private static final int ROWS = 5;
   private static final int TRANSACTIONS_PER_THREAD = 150;
 
-  @Test
-  void racingFlushersApplyEveryIncrementOnce(TestDatabase db, TestRedis redis) throws Exception {
+  /** Every database of the matrix, and MariaDB's InnoDB under READ COMMITTED as well. */
+  static Stream<Arguments> databases() {
+    return Stream.of(
+        Arguments.of(TestDatabase.Kind.POSTGRESQL, null),
+        Arguments.of(TestDatabase.Kind.MARIADB, null),
+        Arguments.of(TestDatabase.Kind.MARIADB, Connection.TRANSACTION_READ_COMMITTED),
+        Arguments.of(TestDatabase.Kind.H2, null));
+  }
+
+  @ParameterizedTest(name = "{0}, isolation {1} (null: the server's default)")
+  @MethodSource("databases")
+  void racingFlushersApplyEveryIncrementOnce(
+      TestDatabase.Kind kind, Integer isolation, TestDatabases databases, TestRedis redis)
+      throws Exception {
+    TestDatabase db = databases.of(kind);
     Map<String, Object> first = Boot.redisSettings(db, redis);
+    if (isolation != null) {
+      first.put("hibernate.connection.isolation", isolation.toString());
+    }
     first.put(BufferSettings.FLUSH_INTERVAL, "50ms");
     first.put(BufferSettings.PARTITIONS, "4");
     first.put(BufferSettings.MAX_ROWS_PER_FLUSH, "2");
@@ -42,7 +64,7 @@ class TwoNodesTest {
     try {
       Boot.persistPosts(nodeA, ROWS);
       long seed = Long.getLong("coalesce.seed", System.nanoTime());
-      System.out.println("TwoNodesTest seed=" + seed);
+      System.out.println("TwoNodesTest[" + kind + ", isolation " + isolation + "] seed=" + seed);
       AtomicLongArray sent = new AtomicLongArray(ROWS + 1);
       ExecutorService pool = Executors.newFixedThreadPool(5);
       List<Future<?>> tasks = new ArrayList<>();
@@ -65,11 +87,17 @@ class TwoNodesTest {
       pool.shutdown();
       CounterBuffer.of(nodeA).flush();
       CounterBuffer.of(nodeB).flush();
+      long total = 0;
       for (int id = 1; id <= ROWS; id++) {
         assertThat(queryLong(db, "select views from post where id = " + id))
-            .as("row %d (seed %d)", id, seed)
+            .as("row %d on %s (seed %d)", id, kind, seed)
             .isEqualTo(sent.get(id));
+        total += sent.get(id);
       }
+      System.out.printf(
+          "TwoNodesTest[%s, isolation %s] seed=%d: %d increments committed on two nodes, all in"
+              + " the database once%n",
+          kind, isolation, seed, total);
     } finally {
       nodeB.close();
       nodeA.close();

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The stale put-from-load of DESIGN.md section 4, step by step through Hibernate's own cache
+ * The stale put-from-load of docs/design.md section 8, step by step through Hibernate's own cache
  * interface, on the Redis store and on the local one: two writers lock one entry, the first commits
  * and leaves, a reader starts and loads the first writer's value, the second writer commits and
  * leaves; the reader's put-from-load must be refused.

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import org.hibernate.Transaction;
+import org.hibernate.dialect.MySQLDialect;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 
@@ -29,10 +30,12 @@ final class FlushTransactions {
 
   private final SessionFactoryImplementor factory;
   private final CacheEviction eviction;
+  private final boolean mysqlFamily;
 
   FlushTransactions(SessionFactoryImplementor factory) {
     this.factory = factory;
     this.eviction = new CacheEviction(factory);
+    this.mysqlFamily = factory.getJdbcServices().getDialect() instanceof MySQLDialect;
   }
 
   /**
@@ -45,7 +48,24 @@ final class FlushTransactions {
       var locks = eviction.lock(session, updates);
       boolean committed = false;
       try {
-        Long rows = session.doReturningWork(connection -> work.run(connection, session));
+        Long rows =
+            session.doReturningWork(
+                connection -> {
+                  String laxMode = mysqlFamily ? StrictSqlMode.enforce(connection) : null;
+                  Long result;
+                  try {
+                    result = work.run(connection, session);
+                  } catch (SQLException | RuntimeException e) {
+                    try {
+                      StrictSqlMode.restore(connection, laxMode);
+                    } catch (SQLException restoreError) {
+                      e.addSuppressed(restoreError);
+                    }
+                    throw e;
+                  }
+                  StrictSqlMode.restore(connection, laxMode);
+                  return result;
+                });
         if (rows != null) {
           tx.commit();
           committed = true;

@@ -20,13 +20,13 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.jboss.logging.Logger;
 
 /**
- * Claims, applies and acknowledges the deltas of each partition (DESIGN section 3): one database
- * transaction per claim that first advances the partition's ledger row, then runs one JDBC-batched
- * {@code UPDATE ... SET c = c + ?} per row, ids sorted, and records in the same transaction the
- * deltas it cannot apply (a row whose UPDATE fails with a data error, a counter not mapped, an id
- * that no longer parses) in {@value Ledger#FAILED_TABLE}. A claim whose sequence number the ledger
- * already holds is acknowledged without applying it again. Claims of the {@code local} store are
- * identified by node instead (see {@link Ledger}).
+ * Claims, applies and acknowledges the deltas of each partition (docs/design.md, section 4): one
+ * database transaction per claim that first advances the partition's ledger row, then runs one
+ * JDBC-batched {@code UPDATE ... SET c = c + ?} per row, ids sorted, and records in the same
+ * transaction the deltas it cannot apply (a row whose UPDATE fails with a data error, a counter not
+ * mapped, an id that no longer parses) in {@value Ledger#FAILED_TABLE}. A claim whose sequence
+ * number the ledger already holds is acknowledged without applying it again. Claims of the {@code
+ * local} store are identified by node instead (see {@link Ledger}).
  *
  * <p>Partitions are independent: a partition that fails (lost connection, statement timeout,
  * deadlock, a store error) is logged with its number and cause, keeps its claim in flight for the

@@ -74,7 +74,7 @@ final class Ledger {
           + " id varchar(1000) not null, delta bigint not null,"
           + " error varchar("
           + ERROR_LENGTH
-          + ") not null, failed_at timestamp not null)";
+          + ") not null, failed_at timestamp null)";
 
   private static final String CREATE_LEASE_SQL =
       "create table if not exists %s (partition_no integer not null primary key,"

@@ -70,13 +70,35 @@ final class RowUpdates {
               update.keys(),
               Ledger.FAILED_TABLE,
               rowError.getMessage());
-          failed.add(
-              new FailedRow(
-                  update, "SQLState " + rowError.getSQLState() + ": " + rowError.getMessage()));
+          failed.add(new FailedRow(update, describe(rowError)));
         }
       }
       return rows;
     }
+  }
+
+  /**
+   * What {@value Ledger#FAILED_TABLE} records of a row's error: a normalized SQLState and a short
+   * reason, the same on every database, then the driver's own text. MySQL's driver reports an
+   * overflow as 22001 (truncation) where PostgreSQL and MariaDB say 22003.
+   */
+  static String describe(SQLException error) {
+    String state = error.getSQLState();
+    String text = error.getMessage() == null ? "" : error.getMessage();
+    if ("22001".equals(state) && text.toLowerCase(java.util.Locale.ROOT).contains("out of range")) {
+      state = "22003";
+    }
+    String reason;
+    if ("22003".equals(state)) {
+      reason = "numeric value out of range";
+    } else if ("22001".equals(state)) {
+      reason = "string data right truncation";
+    } else if (state != null && state.startsWith("23")) {
+      reason = "integrity constraint violation";
+    } else {
+      reason = "data exception";
+    }
+    return state + " " + reason + ": " + text;
   }
 
   /**

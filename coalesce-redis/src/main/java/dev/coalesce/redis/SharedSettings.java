@@ -1,0 +1,26 @@
+package dev.coalesce.redis;
+
+import java.util.Set;
+
+/** The keys of {@link CoalesceSettings}, read by {@code coalesce-redis} itself. */
+public final class SharedSettings implements KnownSettings {
+
+  @Override
+  public String module() {
+    return "coalesce-redis";
+  }
+
+  @Override
+  public String prefix() {
+    return CoalesceSettings.PREFIX + "redis.";
+  }
+
+  @Override
+  public Set<String> keys() {
+    return Set.of(
+        CoalesceSettings.REDIS_ADDRESS,
+        CoalesceSettings.REDIS_CONFIG,
+        CoalesceSettings.REDIS_CLIENT,
+        CoalesceSettings.NAMESPACE);
+  }
+}
