@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param deltasPushed (row, attribute) deltas sent to the store after commit; several increments of
  *     one transaction to the same counter are one delta
  * @param rowsFlushed rows updated in the database by this node's flushes
- * @param flushes flush transactions this node committed
+ * @param flushes claims this node applied (the small claims of one flush share one transaction)
  * @param rowsFailed rows whose UPDATE failed (e.g. overflow) and whose deltas were set aside in the
  *     table {@code coalesce_buffer_failed}
  * @param directFallbacks transactions whose deltas were written straight to the database, because

@@ -6,8 +6,13 @@ import dev.coalesce.buffer.store.CounterKey;
 import dev.coalesce.buffer.store.DeltaStore;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -106,6 +111,106 @@ final class ClaimApplier {
     faults.afterCommit(claim);
     acknowledge(claim, localClaim);
     return new Applied(true, updated, rowCount);
+  }
+
+  /** How many rows a claim touches: what a claim of at most max rows counts. */
+  static int rowCount(Claim claim) {
+    Set<String> rows = new HashSet<>();
+    claim.deltas().keySet().forEach(key -> rows.add(key.row()));
+    return rows.size();
+  }
+
+  /**
+   * Applies several claims of different partitions in one transaction: each claim's record first
+   * (in partition order, so two flushers lock ledger rows in one order), leaving out the claims the
+   * database holds already, then all their row updates sorted together, then what they set aside.
+   * Each claim is acknowledged after the commit. A failure rolls back all of them, unapplied.
+   *
+   * @param floors the partitions' ledger values when the flush started
+   * @return rows updated
+   */
+  long applyTogether(List<Claim> claims, long[] floors, FlushFaults faults) {
+    boolean shared = store.shared();
+    List<Claim> candidates = new ArrayList<>();
+    for (Claim claim : claims) {
+      if (shared && claim.seq() <= floors[claim.partition()]) {
+        store.ack(claim.partition(), claim.seq()); // applied before; only the ack was missing
+      } else {
+        candidates.add(claim);
+      }
+    }
+    candidates.sort(Comparator.comparingInt(Claim::partition));
+    Map<Claim, FlushPlan> plans = new LinkedHashMap<>();
+    List<RowUpdate> allUpdates = new ArrayList<>();
+    for (Claim claim : candidates) {
+      FlushPlan plan = FlushPlan.of(model, claim.deltas());
+      plans.put(claim, plan);
+      allUpdates.addAll(plan.updates());
+    }
+    Map<Claim, String> localClaims = new HashMap<>();
+    Map<Claim, List<String>> acked = new HashMap<>();
+    if (!shared) {
+      for (Claim claim : candidates) {
+        localClaims.put(claim, node + ":" + claim.partition() + ":" + claim.seq());
+        acked.put(claim, List.copyOf(localAcked.get(claim.partition())));
+      }
+    }
+    List<Claim> applied = new ArrayList<>();
+    List<RowUpdates.FailedRow> failed = new ArrayList<>();
+    Long updated =
+        transactions.flush(
+            allUpdates,
+            (connection, session) -> {
+              for (Claim claim : candidates) {
+                boolean mine;
+                if (shared) {
+                  mine = ledger.advance(connection, claim.partition(), claim.seq());
+                } else {
+                  mine = !ledger.localApplied(connection, localClaims.get(claim));
+                  if (mine) {
+                    ledger.forgetLocalApplied(connection, acked.get(claim));
+                    ledger.markLocalApplied(connection, localClaims.get(claim), clock.millis());
+                  }
+                }
+                if (mine) {
+                  applied.add(claim);
+                }
+              }
+              List<RowUpdate> updates = new ArrayList<>();
+              applied.forEach(claim -> updates.addAll(plans.get(claim).updates()));
+              FlushPlan.sort(updates);
+              long rows = RowUpdates.execute(connection, session, updates, failed);
+              for (Claim claim : applied) {
+                List<RowUpdates.FailedRow> ofClaim = new ArrayList<>();
+                for (RowUpdates.FailedRow row : failed) {
+                  if (plans.get(claim).updates().contains(row.update())) {
+                    ofClaim.add(row);
+                  }
+                }
+                ledger.setAside(
+                    connection,
+                    plans.get(claim).setAside(claim.seq(), ofClaim, store.partitions()));
+                faults.afterRowUpdates(claim);
+              }
+              return rows;
+            });
+    for (Claim claim : applied) {
+      if (!shared) {
+        localAcked.get(claim.partition()).removeAll(acked.get(claim));
+      }
+      afterSetAside(plans.get(claim), List.of());
+      stats.flushes.increment();
+    }
+    stats.rowsFailed.add(failed.size());
+    stats.rowsFlushed.add(updated);
+    for (Claim claim : applied) {
+      faults.afterCommit(claim);
+    }
+    for (Claim claim : candidates) {
+      // applied now, or held by the database already (another node committed it first)
+      acknowledge(claim, localClaims.get(claim));
+    }
+    return updated;
   }
 
   /**

@@ -112,9 +112,14 @@ final class FlushPlan {
       }
       updates.add(builder.build(id));
     }
+    sort(updates);
+    return new FlushPlan(updates, rejected);
+  }
+
+  /** Sorts row updates by SQL, then id: the one lock order of every flusher. */
+  static void sort(List<RowUpdate> updates) {
     updates.sort(
         Comparator.comparing(RowUpdate::sql).thenComparing((a, b) -> compareIds(a.id(), b.id())));
-    return new FlushPlan(updates, rejected);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

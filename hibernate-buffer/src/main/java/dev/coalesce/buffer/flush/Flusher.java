@@ -162,11 +162,17 @@ public final class Flusher {
         // the first claim of every partition in one round trip: an idle store costs one per flush
         List<Optional<Claim>> firstClaims = store.claimAll(mine, maxRows, floors);
         long rows = 0;
+        BitSet drained = new BitSet(partitions);
+        rows += applySmallClaimsTogether(mine, firstClaims, floors, drained);
         BitSet failed = new BitSet(partitions);
         List<RuntimeException> failures = new ArrayList<>();
         for (int partition = mine.nextSetBit(0);
             partition >= 0;
             partition = mine.nextSetBit(partition + 1)) {
+          if (drained.get(partition)) {
+            faults.partitionDone(partition);
+            continue;
+          }
           try {
             rows += flushPartition(partition, firstClaims.get(partition), floors);
           } catch (RuntimeException e) {
@@ -234,6 +240,54 @@ public final class Flusher {
       LOG.warnf(
           "Cannot release the counter flush leases of this node; they expire within %s: %s",
           Leases.DEFAULT_DURATION, e);
+    }
+  }
+
+  /**
+   * Applies the first claims that are small (fewer rows than a claim may take, so their partitions
+   * are drained by them) in one database transaction, up to {@code maxRows} rows in all: an
+   * interval with a few rows in many partitions costs one commit, not one per partition. If that
+   * transaction fails, nothing of it is applied and each claim is applied on its own after, so one
+   * partition's trouble (a locked row, a timeout) does not hold the others back.
+   *
+   * @param drained receives the partitions this applied completely
+   * @return rows updated
+   */
+  private long applySmallClaimsTogether(
+      BitSet mine, List<Optional<Claim>> firstClaims, long[] floors, BitSet drained) {
+    List<Claim> group = new ArrayList<>();
+    int rowsInGroup = 0;
+    for (int partition = mine.nextSetBit(0);
+        partition >= 0;
+        partition = mine.nextSetBit(partition + 1)) {
+      Optional<Claim> claim = firstClaims.get(partition);
+      if (claim.isPresent()) {
+        int rows = ClaimApplier.rowCount(claim.get());
+        if (rows < maxRows && rowsInGroup + rows <= maxRows) {
+          group.add(claim.get());
+          rowsInGroup += rows;
+        }
+      }
+    }
+    if (group.size() < 2) {
+      return 0;
+    }
+    for (Claim claim : group) {
+      faults.afterClaim(claim);
+    }
+    try {
+      long rows = applier.applyTogether(group, floors, faults);
+      for (Claim claim : group) {
+        drained.set(claim.partition());
+        if (store.shared()) {
+          floors[claim.partition()] = Math.max(floors[claim.partition()], claim.seq());
+        }
+      }
+      return rows;
+    } catch (RuntimeException e) {
+      LOG.debugf(
+          e, "Flush of %d small claims together failed; applying them one by one", group.size());
+      return 0;
     }
   }
 
