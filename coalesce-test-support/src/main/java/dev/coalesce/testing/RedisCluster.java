@@ -3,7 +3,10 @@ package dev.coalesce.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,6 +138,25 @@ public final class RedisCluster implements AutoCloseable {
       servers.addNodeAddress(node.address());
     }
     return Redisson.create(config);
+  }
+
+  /**
+   * A Redisson YAML configuration for this cluster (written to a new temporary file), for {@code
+   * hibernate.coalesce.redis.config}.
+   */
+  public Path redissonYaml() {
+    StringBuilder yaml = new StringBuilder("clusterServersConfig:\n  nodeAddresses:\n");
+    for (RedisServerProcess node : nodes) {
+      yaml.append("    - \"").append(node.address()).append("\"\n");
+    }
+    try {
+      Path file = Files.createTempFile("coalesce-cluster", ".yaml");
+      Files.writeString(file, yaml.toString());
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the Redisson YAML", e);
+    }
   }
 
   @Override

@@ -27,12 +27,68 @@ public final class RedisServerProcess implements AutoCloseable {
   private final int port;
   private final Path dataDirectory;
   private final List<String> options;
+  private final Path configFile;
   private Process process;
 
   private RedisServerProcess(int port, Path dataDirectory, List<String> options) {
+    this(port, dataDirectory, options, null);
+  }
+
+  private RedisServerProcess(int port, Path dataDirectory, List<String> options, Path configFile) {
     this.port = port;
     this.dataDirectory = dataDirectory;
     this.options = options;
+    this.configFile = configFile;
+  }
+
+  /** Starts a replica of {@code primary} on a free port, keeping nothing on disk. */
+  static RedisServerProcess startReplicaOf(RedisServerProcess primary) {
+    RedisServerProcess server =
+        new RedisServerProcess(
+            freePort(),
+            null,
+            List.of(
+                "--appendonly",
+                "no",
+                "--replicaof",
+                primary.host(),
+                Integer.toString(primary.port())));
+    server.startAgain();
+    return server;
+  }
+
+  /**
+   * Starts a Sentinel on a free port that watches {@code primary} as {@code masterName} and fails
+   * it over after 2 s without an answer, with {@code quorum} Sentinels agreeing. Its configuration
+   * file (which Sentinel rewrites) lives in a new temporary directory.
+   */
+  static RedisServerProcess startSentinel(
+      String masterName, RedisServerProcess primary, int quorum) {
+    Path directory = temporaryDirectory("coalesce-redis-sentinel");
+    Path config = directory.resolve("sentinel.conf");
+    try {
+      Files.writeString(
+          config,
+          "sentinel monitor "
+              + masterName
+              + " "
+              + primary.host()
+              + " "
+              + primary.port()
+              + " "
+              + quorum
+              + "\nsentinel down-after-milliseconds "
+              + masterName
+              + " 2000\nsentinel failover-timeout "
+              + masterName
+              + " 10000\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + config, e);
+    }
+    RedisServerProcess sentinel =
+        new RedisServerProcess(freePort(), directory, List.of("--sentinel"), config);
+    sentinel.startAgain();
+    return sentinel;
   }
 
   /** Starts a server on a free port, keeping nothing on disk; returns once it answers PING. */
@@ -124,9 +180,11 @@ public final class RedisServerProcess implements AutoCloseable {
       return;
     }
     String binary = System.getenv().getOrDefault("COALESCE_REDIS_SERVER", "redis-server");
-    List<String> command =
-        new ArrayList<>(
-            List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
+    List<String> command = new ArrayList<>(List.of(binary));
+    if (configFile != null) {
+      command.add(configFile.toString()); // Sentinel: the file comes first
+    }
+    command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
     if (dataDirectory != null) {
       command.addAll(List.of("--dir", dataDirectory.toString()));
     }
