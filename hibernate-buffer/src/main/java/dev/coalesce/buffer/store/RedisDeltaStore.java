@@ -70,6 +70,7 @@ final class RedisDeltaStore implements DeltaStore {
   private final Duration attemptTimeout;
   private final int waitReplicas;
   private final String[] epochs;
+  private volatile boolean epochsKnown;
 
   RedisDeltaStore(
       RedissonClient client,
@@ -101,9 +102,30 @@ final class RedisDeltaStore implements DeltaStore {
     return partitions;
   }
 
-  /** Reads (or sets) every partition's epoch, in one round trip. */
+  /**
+   * Reads (or sets) every partition's epoch, in one round trip. At boot this is an optimisation:
+   * when Redis is slow then, {@link #push} reads them before its first push instead.
+   */
   void start() {
-    RBatch batch = client.createBatch(BatchOptions.defaults());
+    try {
+      readEpochs();
+    } catch (RedisException e) {
+      LOG.warnf(
+          "Cannot read the buffer's partition epochs from Redis at boot (%s); the first push reads"
+              + " them",
+          e.toString());
+    }
+  }
+
+  private synchronized void readEpochs() {
+    if (epochsKnown) {
+      return;
+    }
+    RBatch batch =
+        client.createBatch(
+            BatchOptions.defaults()
+                .retryAttempts(0)
+                .responseTimeout(attemptTimeout.toMillis(), TimeUnit.MILLISECONDS));
     RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
     List<RFuture<Object>> replies = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
@@ -119,10 +141,22 @@ final class RedisDeltaStore implements DeltaStore {
     for (int partition = 0; partition < partitions; partition++) {
       epochs[partition] = String.valueOf(replies.get(partition).toCompletableFuture().join());
     }
+    epochsKnown = true;
   }
 
   @Override
   public PushReply push(Push push) {
+    if (!epochsKnown) {
+      // a retried push must name the epoch it was first sent under: know them before any push
+      try {
+        readEpochs();
+      } catch (RedisException e) {
+        if (provesNothingSent(e)) {
+          throw new StoreUnreachableException("Redis unreachable; nothing of the push was sent", e);
+        }
+        throw e;
+      }
+    }
     Map<Integer, List<Object>> argsByPartition = new TreeMap<>();
     for (Map.Entry<CounterKey, Long> delta : push.deltas().entrySet()) {
       int partition = delta.getKey().partition(partitions);
