@@ -89,24 +89,25 @@ public final class RedisSentinelSetup implements AutoCloseable {
   }
 
   /**
-   * Whether a server other than {@code old} is the primary now, Sentinels agree on it, and it has a
-   * replica in sync (the old primary, started again, becomes one).
+   * Whether a server other than {@code old} is the primary now and a majority of the Sentinels name
+   * it (the last one may learn it a moment later; clients ask any of them).
    */
   public boolean failedOverFrom(RedisServerProcess old) {
     RedisServerProcess primary = primary();
     if (primary == null || primary == old) {
       return false;
     }
+    int agreeing = 0;
     for (RedisServerProcess sentinel : sentinels) {
       try (Resp resp = new Resp(sentinel.host(), sentinel.port())) {
         Object address = resp.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
-        if (!(address instanceof List<?> list)
-            || !String.valueOf(primary.port()).equals(String.valueOf(list.get(1)))) {
-          return false;
+        if (address instanceof List<?> list
+            && String.valueOf(primary.port()).equals(String.valueOf(list.get(1)))) {
+          agreeing++;
         }
       }
     }
-    return true;
+    return agreeing * 2 > sentinels.size();
   }
 
   /**

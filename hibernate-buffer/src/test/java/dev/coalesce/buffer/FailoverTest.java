@@ -115,13 +115,13 @@ class FailoverTest {
           long killedAt = System.nanoTime();
           victim.stop();
           await("the victim's replica takes over")
-              .atMost(Duration.ofSeconds(40))
+              .atMost(Duration.ofSeconds(60))
               .pollInterval(Duration.ofMillis(100))
               .until(() -> topology.failedOverFrom(victim));
           failoverMillis = (System.nanoTime() - killedAt) / 1_000_000;
           victim.startAgain(); // rejoins as the new primary's replica
           await("the old primary is back as a replica")
-              .atMost(Duration.ofSeconds(40))
+              .atMost(Duration.ofSeconds(60))
               .pollInterval(Duration.ofMillis(100))
               .until(() -> topology.failedOverFrom(victim));
           runFor(Duration.ofSeconds(3));
