@@ -2,13 +2,11 @@ package dev.coalesce.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coalesce.redis.CoalesceSettings;
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisReplicaPair;
 import dev.coalesce.testing.TestDatabase;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,7 +43,7 @@ class ReplicaReadTest {
 
   static RedisReplicaPair redis;
   static CountingRedisProxy replicaTraffic;
-  static final List<RedissonClient> clients = new ArrayList<>();
+  static TwoNodes nodes;
   static SessionFactory nodeA;
   static SessionFactory nodeB;
 
@@ -53,38 +51,28 @@ class ReplicaReadTest {
   static void boot(TestDatabase db) {
     redis = RedisReplicaPair.start();
     replicaTraffic = CountingRedisProxy.start(redis.replica().host(), redis.replica().port());
-    nodeA = Boot.factory(db, settings(null), Counter.class);
-    nodeB = Boot.factory(db, settings("none"), Counter.class);
+    nodes = new TwoNodes(db, ReplicaReadTest::client, "replicas", Map.of(), Counter.class);
+    nodeA = nodes.nodeA;
+    nodeB = nodes.nodeB;
     nodeA.inTransaction(
         session -> LongStream.rangeClosed(1, ROWS).forEach(id -> session.persist(new Counter(id))));
   }
 
   /** A node's own client: master and replica, reads from the replica (Redisson's default). */
-  static Map<String, Object> settings(String ddl) {
+  static RedissonClient client() {
     Config config = new Config();
     config
         .useMasterSlaveServers()
         .setMasterAddress(redis.primary().address())
         .addSlaveAddress(replicaTraffic.address());
-    RedissonClient client = Redisson.create(config);
-    clients.add(client);
-    Map<String, Object> settings = new HashMap<>();
-    settings.put(CoalesceSettings.REDIS_CLIENT, client);
-    settings.put(CoalesceSettings.NAMESPACE, "replicas");
-    if (ddl != null) {
-      settings.put("hibernate.hbm2ddl.auto", ddl);
-    }
-    return settings;
+    return Redisson.create(config);
   }
 
   @AfterAll
   static void close() {
-    for (SessionFactory node : new SessionFactory[] {nodeB, nodeA}) {
-      if (node != null) {
-        node.close();
-      }
+    if (nodes != null) {
+      nodes.close();
     }
-    clients.forEach(RedissonClient::shutdown);
     if (replicaTraffic != null) {
       replicaTraffic.close();
     }

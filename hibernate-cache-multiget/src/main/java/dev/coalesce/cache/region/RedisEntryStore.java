@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
@@ -34,10 +35,15 @@ import org.redisson.config.NameMapper;
  * write commands, which it routes to the key's master whatever the read mode.
  *
  * <p>When Redis does not answer, reads miss and writes are skipped; invalidations that could not be
- * sent (unlocks, evictions) are kept and resent before this node reads from Redis again, so it
- * never serves an entry that a write during the outage made stale.
+ * sent (unlocks, after-updates, evictions, region clears, update timestamps of the query cache) are
+ * kept and resent before this node reads from Redis again, and by {@link #resendPending()}, which
+ * the region factory calls every retry interval, so they reach Redis soon after it answers even on
+ * a node that serves nothing. While Redis is down one caller probes per retry interval; the others
+ * miss at once (see {@link Outage}, also for the grace period after an outage).
  */
 final class RedisEntryStore implements EntryStore {
+
+  private static final Logger LOG = Logger.getLogger(RedisEntryStore.class);
 
   private static final LuaScript ENTRY = LuaScript.fromResource(RedisEntryStore.class, "entry.lua");
   private static final byte[] LOCK = ascii("lock");
@@ -56,6 +62,7 @@ final class RedisEntryStore implements EntryStore {
 
   private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
   private final Set<String> pendingPrefixDeletes = ConcurrentHashMap.newKeySet();
+  private final Set<String> pendingTimestamps = ConcurrentHashMap.newKeySet();
 
   RedisEntryStore(RedissonClient client, RedisClock clock, Outage outage, long lockTtlMillis) {
     this.client = client;
@@ -73,7 +80,7 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public byte[] get(String key) {
-    return call(
+    return read(
         "reading an entry",
         () ->
             commands == null
@@ -94,7 +101,7 @@ final class RedisEntryStore implements EntryStore {
     if (keys.isEmpty()) {
       return List.of();
     }
-    List<byte[]> found = call("reading entries", () -> multiGet(keys), null);
+    List<byte[]> found = read("reading entries", () -> multiGet(keys), null);
     return found != null ? found : Collections.nCopies(keys.size(), null);
   }
 
@@ -165,7 +172,7 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public boolean exists(String key) {
-    return call(
+    return read(
         "checking an entry",
         () ->
             commands == null
@@ -189,6 +196,14 @@ final class RedisEntryStore implements EntryStore {
           return null;
         },
         null);
+  }
+
+  @Override
+  public void setUpdateTimestamp(String key, byte[] record) {
+    if (!callOrRemember(
+        key, () -> client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(record))) {
+      pendingTimestamps.add(key);
+    }
   }
 
   @Override
@@ -514,6 +529,34 @@ final class RedisEntryStore implements EntryStore {
         false);
   }
 
+  /**
+   * A read of cached data: as {@link #call}, but a miss without a round trip during the grace
+   * period after an outage (other nodes may still be resending what they could not send), and the
+   * answer of the call that found Redis back is not served either.
+   */
+  private <T> T read(String what, Supplier<T> operation, T whenDown) {
+    if (!outage.isDown() && !outage.mayServe()) {
+      return whenDown;
+    }
+    T result = call(what, operation, whenDown);
+    return outage.mayServe() ? result : whenDown;
+  }
+
+  @Override
+  public void resendPending() {
+    if (pendingInvalidations.isEmpty()
+        && pendingPrefixDeletes.isEmpty()
+        && pendingTimestamps.isEmpty()) {
+      return;
+    }
+    try {
+      resendPendingInvalidations();
+    } catch (RuntimeException e) {
+      // Runs on the factory's scheduler, which would stop calling it; the next cache call retries.
+      LOG.warnf(e, "Second-level cache: resending invalidations failed");
+    }
+  }
+
   private <T> T call(String what, Supplier<T> operation, T whenDown) {
     if (!resendPendingInvalidations()) {
       return whenDown;
@@ -533,13 +576,22 @@ final class RedisEntryStore implements EntryStore {
     if (!outage.mayTry()) {
       return false;
     }
-    if (pendingInvalidations.isEmpty() && pendingPrefixDeletes.isEmpty()) {
+    if (pendingInvalidations.isEmpty()
+        && pendingPrefixDeletes.isEmpty()
+        && pendingTimestamps.isEmpty()) {
       return true;
     }
     try {
       for (String prefix : new ArrayList<>(pendingPrefixDeletes)) {
         client.getKeys().deleteByPattern(glob(prefix) + "*");
         pendingPrefixDeletes.remove(prefix);
+      }
+      for (String key : new ArrayList<>(pendingTimestamps)) {
+        // Now, not the time of the failed write: query results cached by any node before this
+        // resend are then older than the update.
+        byte[] now = Records.plain(EntryCodec.encode(clock.nowMicros()));
+        client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(now);
+        pendingTimestamps.remove(key);
       }
       List<String> keys = new ArrayList<>(pendingInvalidations);
       if (!keys.isEmpty()) {
