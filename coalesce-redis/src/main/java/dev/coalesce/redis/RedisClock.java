@@ -49,11 +49,16 @@ public final class RedisClock {
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
+  /**
+   * {@code TIME} of the master, where the cache's locks and items are stamped: a script run as
+   * {@code READ_WRITE} goes to the master whatever the client's read mode (Redisson reads from
+   * replicas by default), and a replica's clock is another machine's.
+   */
   private static long readTime(RedissonClient client) {
     List<Long> time =
         TIME.eval(
             client.getScript(LongCodec.INSTANCE),
-            RScript.Mode.READ_ONLY,
+            RScript.Mode.READ_WRITE,
             RScript.ReturnType.LIST,
             List.of());
     return time.get(0) * 1_000_000L + time.get(1);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -50,11 +49,7 @@ public final class CountingRedisProxy implements AutoCloseable {
   private CountingRedisProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    try {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot open a local port for the Redis proxy", e);
-    }
+    server = Sockets.listenOnLoopback("the Redis proxy");
     acceptor = new Thread(this::accept, "redis-proxy-accept-" + server.getLocalPort());
     acceptor.setDaemon(true);
     acceptor.start();
@@ -100,7 +95,7 @@ public final class CountingRedisProxy implements AutoCloseable {
    */
   public void block() {
     blocked = true;
-    sockets.forEach(CountingRedisProxy::closeQuietly);
+    sockets.forEach(Sockets::closeQuietly);
     sockets.clear();
   }
 
@@ -114,7 +109,7 @@ public final class CountingRedisProxy implements AutoCloseable {
       try {
         Socket client = server.accept();
         if (blocked) {
-          closeQuietly(client);
+          Sockets.closeQuietly(client);
           continue;
         }
         Socket upstream = new Socket(targetHost, targetPort);
@@ -123,8 +118,8 @@ public final class CountingRedisProxy implements AutoCloseable {
         sockets.add(client);
         sockets.add(upstream);
         Connection connection = new Connection();
-        start(() -> pump(client, upstream, connection, true), "redis-proxy-up");
-        start(() -> pump(upstream, client, connection, false), "redis-proxy-down");
+        Sockets.daemon(() -> pump(client, upstream, connection, true), "redis-proxy-up");
+        Sockets.daemon(() -> pump(upstream, client, connection, false), "redis-proxy-down");
       } catch (IOException e) {
         if (!closed) {
           // The target may be down (an outage test): the client sees its connection close.
@@ -133,12 +128,6 @@ public final class CountingRedisProxy implements AutoCloseable {
         return;
       }
     }
-  }
-
-  private static void start(Runnable pump, String name) {
-    Thread thread = new Thread(pump, name);
-    thread.setDaemon(true);
-    thread.start();
   }
 
   private void pump(Socket from, Socket to, Connection connection, boolean fromClient) {
@@ -164,8 +153,8 @@ public final class CountingRedisProxy implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     } finally {
-      closeQuietly(from);
-      closeQuietly(to);
+      Sockets.closeQuietly(from);
+      Sockets.closeQuietly(to);
     }
   }
 
@@ -185,14 +174,6 @@ public final class CountingRedisProxy implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(Socket socket) {
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // already closing
-    }
-  }
-
   @Override
   public void close() {
     closed = true;
@@ -201,7 +182,7 @@ public final class CountingRedisProxy implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    sockets.forEach(CountingRedisProxy::closeQuietly);
+    sockets.forEach(Sockets::closeQuietly);
   }
 
   /** Per client connection: commands waiting for a reply. */

@@ -127,6 +127,14 @@ public final class RedisCluster implements AutoCloseable {
     return masters;
   }
 
+  /** The running nodes that are replicas now, in the order they were started. */
+  public List<RedisServerProcess> replicas() {
+    List<RedisServerProcess> replicas = new ArrayList<>(nodes);
+    replicas.removeIf(node -> !node.isRunning());
+    replicas.removeAll(masters());
+    return replicas;
+  }
+
   /**
    * A Redisson client for the cluster, with Redisson's default timeouts (and its default of reading
    * from replicas where there are any). The caller shuts it down.

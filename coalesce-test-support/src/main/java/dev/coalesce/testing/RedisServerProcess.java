@@ -123,6 +123,31 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /**
+   * Starts a server on a free port that replicates {@code host:port} ({@code replicaof}), in a new
+   * temporary directory (for the file of its first sync), answering reads with what it has while
+   * its link is down or behind ({@code replica-serve-stale-data yes}, Redis's default). Returns
+   * once it answers PING, which may be before its first sync: see {@link RedisReplicaPair}.
+   */
+  static RedisServerProcess startReplicaOf(String host, int port) {
+    RedisServerProcess server =
+        new RedisServerProcess(
+            freePort(),
+            // a replica loads its first sync through a file
+            temporaryDirectory("coalesce-redis-replica"),
+            List.of(
+                "--appendonly",
+                "no",
+                "--replicaof",
+                host,
+                Integer.toString(port),
+                // a frozen link must not time out during a test
+                "--repl-timeout",
+                "300"));
+    server.startAgain();
+    return server;
+  }
+
+  /**
    * Starts a server on a free port that writes every write to an append-only file ({@code
    * appendfsync everysec}) in a new temporary directory; {@link #startAgain()} after {@link
    * #stop()} reloads it. A killed process loses nothing it acknowledged: Redis writes the file

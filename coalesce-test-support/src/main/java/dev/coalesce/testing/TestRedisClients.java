@@ -22,12 +22,20 @@ public final class TestRedisClients {
    * background PINGs, so they never show among counted round trips. The caller shuts it down.
    */
   public static RedissonClient fastFailing(String address) {
+    return failingAfter(address, Duration.ofMillis(200));
+  }
+
+  /**
+   * As {@link #fastFailing(String)} with {@code timeout} for connecting and for each command: a
+   * timeout long enough to tell a call that waited for it from a slow machine.
+   */
+  public static RedissonClient failingAfter(String address, Duration timeout) {
     Config config = new Config();
     config
         .useSingleServer()
         .setAddress(address)
-        .setConnectTimeout(200)
-        .setTimeout(200)
+        .setConnectTimeout((int) timeout.toMillis())
+        .setTimeout((int) timeout.toMillis())
         .setRetryAttempts(0)
         .setPingConnectionInterval(0);
     return Redisson.create(config);

@@ -45,6 +45,9 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
 
   private static final Logger LOG = Logger.getLogger(MultigetRegionFactory.class);
 
+  /** How long after a failed call Redis is tried again (by one caller). */
+  private static final Duration OUTAGE_RETRY = Duration.ofSeconds(1);
+
   private final MultigetCacheKeysFactory cacheKeys = new MultigetCacheKeysFactory();
   private volatile RegionStores stores;
   private volatile ScheduledExecutorService clockSync;
@@ -129,7 +132,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
           syncInterval.toMillis(),
           TimeUnit.MILLISECONDS);
       clockSync = scheduler;
-      stores =
+      RegionStores redisStores =
           RegionStores.redis(
               client,
               clock,
@@ -138,8 +141,16 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
               ttl,
               regionTtls,
               lockTimeout,
-              Duration.ofSeconds(1),
+              OUTAGE_RETRY,
               System::nanoTime);
+      stores = redisStores;
+      // Invalidations this node could not send reach Redis soon after it answers again, even if
+      // this node serves nothing meanwhile.
+      scheduler.scheduleWithFixedDelay(
+          redisStores::resendPending,
+          OUTAGE_RETRY.toMillis(),
+          OUTAGE_RETRY.toMillis(),
+          TimeUnit.MILLISECONDS);
     } else {
       stores =
           RegionStores.local(RedisClock::systemMicros, redis.keys(), ttl, regionTtls, lockTimeout);

@@ -6,6 +6,8 @@ import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.RollbackException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,17 +19,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two SessionFactories ("nodes") on one database and one Redis. Writers on both nodes increment the
  * same few rows in transactions (so their soft locks overlap); readers on both nodes read them
  * through the cache, by find and by findMultiple. A reader that starts after a commit must never
  * see a value from before it. Seeded; the seed is printed, set -Dcoalesce.seed to replay.
+ *
+ * <p>Two kinds of writers: {@code PESSIMISTIC_WRITE} (a row lock serialises them, each after-update
+ * usually finds its soft lock unshared and caches its value), and optimistic {@code @Version}
+ * writers that load the row through the cache without a row lock, so two of them often lock one
+ * entry at once (a shared soft lock, whose after-updates cache nothing) and the later UPDATE fails
+ * its version check and is retried (a rollback that unlocks).
  */
 @RealServices
 class TwoNodeConsistencyTest {
@@ -40,12 +50,18 @@ class TwoNodeConsistencyTest {
 
   @BeforeAll
   static void boot(TestDatabase db, TestRedis redis) {
-    nodeA = Boot.factory(db, redis.hibernateProperties(), Counter.class);
+    nodeA = Boot.factory(db, redis.hibernateProperties(), Counter.class, VersionedCounter.class);
     Map<String, Object> second = new HashMap<>(redis.hibernateProperties());
     second.put("hibernate.hbm2ddl.auto", "none");
-    nodeB = Boot.factory(db, second, Counter.class);
+    nodeB = Boot.factory(db, second, Counter.class, VersionedCounter.class);
     nodeA.inTransaction(
-        session -> LongStream.rangeClosed(1, ROWS).forEach(id -> session.persist(new Counter(id))));
+        session ->
+            LongStream.rangeClosed(1, ROWS)
+                .forEach(
+                    id -> {
+                      session.persist(new Counter(id));
+                      session.persist(new VersionedCounter(id));
+                    }));
   }
 
   @AfterAll
@@ -58,10 +74,33 @@ class TwoNodeConsistencyTest {
     }
   }
 
-  @Test
-  void noReaderThatStartsAfterACommitSeesAnOlderValue() throws Exception {
+  /** How writers update a row, and which entity they update. */
+  enum Writers {
+    PESSIMISTIC_WRITE(Counter.class),
+    OPTIMISTIC_VERSION(VersionedCounter.class);
+
+    final Class<?> entity;
+
+    Writers(Class<?> entity) {
+      this.entity = entity;
+    }
+
+    long valueOf(Object row) {
+      return row instanceof Counter c ? c.value : ((VersionedCounter) row).value;
+    }
+
+    long idOf(Object row) {
+      return row instanceof Counter c ? c.id : ((VersionedCounter) row).id;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Writers.class)
+  void noReaderThatStartsAfterACommitSeesAnOlderValue(Writers writers) throws Exception {
     long seed = Long.getLong("coalesce.seed", System.nanoTime());
-    System.out.println("[two-node consistency] seed " + seed);
+    System.out.println("[two-node consistency] " + writers + " seed " + seed);
+    AtomicInteger retries = new AtomicInteger();
+    AtomicInteger checked = new AtomicInteger();
     Map<Long, Long> committed = new ConcurrentHashMap<>();
     for (long id = 1; id <= ROWS; id++) {
       committed.put(id, 0L);
@@ -76,13 +115,14 @@ class TwoNodeConsistencyTest {
     for (int w = 0; w < 2; w++) {
       SessionFactory node = nodes[w];
       Random random = new Random(seed + w);
-      tasks.add(pool.submit(() -> write(node, random, committed)));
+      tasks.add(pool.submit(() -> write(writers, node, random, committed, retries)));
     }
     for (int r = 0; r < 4; r++) {
       SessionFactory node = nodes[r % 2];
       Random random = new Random(seed + 100 + r);
       String name = "reader " + r + " on node " + (r % 2 == 0 ? "A" : "B");
-      tasks.add(pool.submit(() -> read(node, random, committed, violations, name)));
+      tasks.add(
+          pool.submit(() -> read(writers, node, random, committed, violations, checked, name)));
     }
     for (Future<?> task : tasks) {
       task.get(3, TimeUnit.MINUTES);
@@ -96,38 +136,77 @@ class TwoNodeConsistencyTest {
         nodeA.getStatistics().getSecondLevelCachePutCount()
             + nodeB.getStatistics().getSecondLevelCachePutCount();
     System.out.printf(
-        "[two-node consistency] seed %d: %d writes, %d reads, %d cache hits, %d puts, %d stale"
-            + " reads%n",
-        seed, 2 * WRITES_PER_WRITER, 4 * READS_PER_READER, hits, puts, violations.size());
+        "[two-node consistency] %s seed %d: %d writes (%d retried after a failed version check),"
+            + " %d reads checked, %d cache hits, %d puts, %d stale reads%n",
+        writers,
+        seed,
+        2 * WRITES_PER_WRITER,
+        retries.get(),
+        checked.get(),
+        hits,
+        puts,
+        violations.size());
     assertThat(violations).as("stale reads (seed " + seed + ")").isEmpty();
     assertThat(hits).as("the readers were served by the cache").isPositive();
     nodeA.inTransaction(
         session -> {
           for (long id = 1; id <= ROWS; id++) {
-            assertThat(session.find(Counter.class, id).value).isEqualTo(committed.get(id));
+            assertThat(writers.valueOf(session.find(writers.entity, id)))
+                .isEqualTo(committed.get(id));
           }
         });
   }
 
-  private static void write(SessionFactory node, Random random, Map<Long, Long> committed) {
+  private static void write(
+      Writers writers,
+      SessionFactory node,
+      Random random,
+      Map<Long, Long> committed,
+      AtomicInteger retries) {
     for (int i = 0; i < WRITES_PER_WRITER; i++) {
       long id = 1 + random.nextInt(ROWS);
       long[] written = new long[1];
-      node.inTransaction(
-          session -> {
-            Counter counter = session.find(Counter.class, id, LockModeType.PESSIMISTIC_WRITE);
-            counter.value++;
-            written[0] = counter.value;
-          });
+      if (writers == Writers.PESSIMISTIC_WRITE) {
+        node.inTransaction(
+            session -> {
+              Counter counter = session.find(Counter.class, id, LockModeType.PESSIMISTIC_WRITE);
+              counter.value++;
+              written[0] = counter.value;
+            });
+      } else {
+        while (!incrementOptimistically(node, id, written)) {
+          retries.incrementAndGet();
+        }
+      }
       committed.merge(id, written[0], Math::max);
     }
   }
 
+  /** False if another writer committed first (the version check failed and it rolled back). */
+  private static boolean incrementOptimistically(SessionFactory node, long id, long[] written) {
+    try {
+      node.inTransaction(
+          session -> {
+            VersionedCounter counter = session.find(VersionedCounter.class, id);
+            counter.value++;
+            written[0] = counter.value;
+          });
+      return true;
+    } catch (RollbackException e) {
+      if (e.getCause() instanceof OptimisticLockException) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   private static void read(
+      Writers writers,
       SessionFactory node,
       Random random,
       Map<Long, Long> committed,
       List<String> violations,
+      AtomicInteger checked,
       String name) {
     for (int i = 0; i < READS_PER_READER; i++) {
       Map<Long, Long> floor = new HashMap<>(committed);
@@ -137,30 +216,30 @@ class TwoNodeConsistencyTest {
           session -> {
             if (multi) {
               List<Long> ids = LongStream.rangeClosed(1, ROWS).boxed().toList();
-              List<Counter> counters = session.findMultiple(Counter.class, ids);
-              for (Counter counter : counters) {
-                check(counter, floor, violations, name);
+              for (Object row : session.findMultiple(writers.entity, ids)) {
+                check(writers, row, floor, violations, checked, name);
               }
             } else {
-              check(session.find(Counter.class, id), floor, violations, name);
+              check(writers, session.find(writers.entity, id), floor, violations, checked, name);
             }
           });
     }
   }
 
   private static void check(
-      Counter counter, Map<Long, Long> floor, List<String> violations, String name) {
-    long atLeast = floor.get(counter.id);
-    if (counter.value < atLeast) {
+      Writers writers,
+      Object row,
+      Map<Long, Long> floor,
+      List<String> violations,
+      AtomicInteger checked,
+      String name) {
+    checked.incrementAndGet();
+    long id = writers.idOf(row);
+    long value = writers.valueOf(row);
+    long atLeast = floor.get(id);
+    if (value < atLeast) {
       violations.add(
-          name
-              + " read counter "
-              + counter.id
-              + " = "
-              + counter.value
-              + " after "
-              + atLeast
-              + " was committed");
+          name + " read counter " + id + " = " + value + " after " + atLeast + " was committed");
     }
   }
 }

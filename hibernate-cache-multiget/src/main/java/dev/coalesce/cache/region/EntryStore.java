@@ -25,6 +25,15 @@ interface EntryStore extends AutoCloseable {
 
   boolean setIfAbsent(String key, byte[] record, long ttlMillis);
 
+  /**
+   * Writes a query-cache update timestamp (never expires); if the store is unreachable, a newer one
+   * is written before this node reads from it again.
+   */
+  void setUpdateTimestamp(String key, byte[] record);
+
+  /** Resends what could not be sent while the store was unreachable, if anything (no-op if not). */
+  void resendPending();
+
   void delete(String key);
 
   /** Deletes an entry that failed to decode, unless it changed meanwhile. */

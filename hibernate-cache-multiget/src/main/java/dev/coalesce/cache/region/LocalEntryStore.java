@@ -86,6 +86,16 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
+  public void setUpdateTimestamp(String key, byte[] record) {
+    set(key, record, 0);
+  }
+
+  @Override
+  public void resendPending() {
+    // nothing is ever unsent in this JVM
+  }
+
+  @Override
   public boolean setIfAbsent(String key, byte[] record, long ttlMillis) {
     long now = writeClock();
     boolean[] set = new boolean[1];

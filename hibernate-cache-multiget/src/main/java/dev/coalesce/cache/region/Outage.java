@@ -5,8 +5,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Whether Redis is reachable, as last seen. While it is not, calls are not even attempted until a
- * retry interval has passed (so an outage costs the application one timeout per interval, not one
- * per cache call), and the outage is logged once when it starts and once when it ends.
+ * retry interval has passed, and then by one caller only (the probe): the others miss at once
+ * instead of each waiting for the client's timeout, so an outage costs the application one timeout
+ * per interval, not one per cache call. After Redis answers again, cached data is not served for a
+ * grace period ({@link #mayServe()}), time for every node to resend the invalidations it could not
+ * send. The outage is logged once when it starts and once when it ends.
  */
 final class Outage {
 
@@ -14,19 +17,53 @@ final class Outage {
 
   private final LongSupplier nanoTime;
   private final long retryNanos;
+  private final long graceNanos;
   private final String target;
   private boolean down;
+  private boolean recovering;
   private long retryAt;
+  private long recoveredAt;
   private long failures;
 
-  Outage(String target, LongSupplier nanoTime, long retryNanos) {
+  /**
+   * @param retryNanos how long after a failure Redis is tried again (by one caller)
+   * @param graceNanos how long after Redis answers again cached data is not served
+   */
+  Outage(String target, LongSupplier nanoTime, long retryNanos, long graceNanos) {
     this.target = target;
     this.nanoTime = nanoTime;
     this.retryNanos = retryNanos;
+    this.graceNanos = graceNanos;
   }
 
+  /**
+   * Whether the caller may call Redis now: always while it is up; while it is down, true for the
+   * first caller once the retry interval has passed (it probes; the next caller waits for another
+   * interval unless the probe succeeds).
+   */
   synchronized boolean mayTry() {
-    return !down || nanoTime.getAsLong() - retryAt >= 0;
+    if (!down) {
+      return true;
+    }
+    long now = nanoTime.getAsLong();
+    if (now - retryAt >= 0) {
+      retryAt = now + retryNanos;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether cached data may be served: Redis is up and the grace period after an outage is over.
+   */
+  synchronized boolean mayServe() {
+    if (down) {
+      return false;
+    }
+    if (recovering && nanoTime.getAsLong() - recoveredAt >= graceNanos) {
+      recovering = false;
+    }
+    return !recovering;
   }
 
   synchronized boolean isDown() {
@@ -51,8 +88,12 @@ final class Outage {
   synchronized void succeeded() {
     if (down) {
       down = false;
+      recovering = true;
+      recoveredAt = nanoTime.getAsLong();
       LOG.infof(
-          "Second-level cache: Redis at %s answers again after %d failed calls", target, failures);
+          "Second-level cache: Redis at %s answers again after %d failed calls; cached reads"
+              + " resume in %d ms",
+          target, failures, graceNanos / 1_000_000);
       failures = 0;
     }
   }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
@@ -19,6 +20,7 @@ import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.client.protocol.RedisCommand;
 import org.redisson.client.protocol.RedisCommands;
 import org.redisson.command.CommandAsyncExecutor;
 import org.redisson.config.NameMapper;
@@ -27,11 +29,21 @@ import org.redisson.config.NameMapper;
  * Entries in Redis, one key per entry. Reads are {@code GET}/{@code MGET}; every READ_WRITE step is
  * one call of {@code entry.lua}; write-backs of a load are one pipeline.
  *
+ * <p>Every read goes to the master, as the {@code entry.lua} steps do: a replica may still hold an
+ * item that a writer's lock on the master has replaced, and Redisson reads from replicas by default
+ * ({@code ReadMode.SLAVE}), so {@code GET}, {@code MGET} and {@code EXISTS} are sent as Redisson's
+ * write commands, which it routes to the key's master whatever the read mode.
+ *
  * <p>When Redis does not answer, reads miss and writes are skipped; invalidations that could not be
- * sent (unlocks, evictions) are kept and resent before this node reads from Redis again, so it
- * never serves an entry that a write during the outage made stale.
+ * sent (unlocks, after-updates, evictions, region clears, update timestamps of the query cache) are
+ * kept and resent before this node reads from Redis again, and by {@link #resendPending()}, which
+ * the region factory calls every retry interval, so they reach Redis soon after it answers even on
+ * a node that serves nothing. While Redis is down one caller probes per retry interval; the others
+ * miss at once (see {@link Outage}, also for the grace period after an outage).
  */
 final class RedisEntryStore implements EntryStore {
+
+  private static final Logger LOG = Logger.getLogger(RedisEntryStore.class);
 
   private static final LuaScript ENTRY = LuaScript.fromResource(RedisEntryStore.class, "entry.lua");
   private static final byte[] LOCK = ascii("lock");
@@ -43,21 +55,22 @@ final class RedisEntryStore implements EntryStore {
   private final Outage outage;
   private final long lockTtlMillis;
 
-  /** Redisson's executor for a single multi-get command; null for Redis Cluster. */
+  /** Redisson's executor, to send reads to the master; null for a client that is not Redisson. */
   private final CommandAsyncExecutor commands;
+
+  private final boolean cluster;
 
   private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
   private final Set<String> pendingPrefixDeletes = ConcurrentHashMap.newKeySet();
+  private final Set<String> pendingTimestamps = ConcurrentHashMap.newKeySet();
 
   RedisEntryStore(RedissonClient client, RedisClock clock, Outage outage, long lockTtlMillis) {
     this.client = client;
     this.clock = clock;
     this.outage = outage;
     this.lockTtlMillis = lockTtlMillis;
-    this.commands =
-        client instanceof Redisson redisson && !redisson.getConfig().isClusterConfig()
-            ? redisson.getCommandExecutor()
-            : null;
+    this.commands = client instanceof Redisson redisson ? redisson.getCommandExecutor() : null;
+    this.cluster = client.getConfig().isClusterConfig();
   }
 
   @Override
@@ -67,10 +80,20 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public byte[] get(String key) {
-    return call(
+    return read(
         "reading an entry",
-        () -> client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).get(),
+        () ->
+            commands == null
+                ? client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).get()
+                : onMaster(key, RedisCommands.GET),
         null);
+  }
+
+  /** A one-key read command, sent to the key's master (as Redisson sends writes). */
+  private <T> T onMaster(String key, RedisCommand<?> command) {
+    String mapped = commands.getServiceManager().getNameMapper().map(key);
+    RFuture<T> reply = commands.writeAsync(mapped, ByteArrayCodec.INSTANCE, command, mapped);
+    return commands.get(reply);
   }
 
   @Override
@@ -78,14 +101,15 @@ final class RedisEntryStore implements EntryStore {
     if (keys.isEmpty()) {
       return List.of();
     }
-    List<byte[]> found = call("reading entries", () -> multiGet(keys), null);
+    List<byte[]> found = read("reading entries", () -> multiGet(keys), null);
     return found != null ? found : Collections.nCopies(keys.size(), null);
   }
 
   /**
-   * One {@code MGET}, its reply kept as the ordered list Redis sends: Redisson's {@code RBuckets}
-   * builds a map by streams on its I/O thread, a measurable part of a 100-id load. Redis Cluster
-   * needs the keys split by slot, which {@code RBuckets} does.
+   * One {@code MGET} on the master, its reply kept as the ordered list Redis sends: Redisson's
+   * {@code RBuckets} builds a map by streams on its I/O thread, a measurable part of a 100-id load,
+   * and reads from replicas. On Redis Cluster, one {@code MGET} per hash slot, all sent before the
+   * first reply is awaited.
    */
   private List<byte[]> multiGet(List<String> keys) {
     if (commands == null) {
@@ -98,16 +122,46 @@ final class RedisEntryStore implements EntryStore {
       return records;
     }
     NameMapper names = commands.getServiceManager().getNameMapper();
-    Object[] mapped = new Object[keys.size()];
+    String[] mapped = new String[keys.size()];
     for (int i = 0; i < mapped.length; i++) {
       mapped[i] = names.map(keys.get(i));
     }
-    RFuture<List<Object>> reply =
-        commands.readAsync((String) mapped[0], ByteArrayCodec.INSTANCE, RedisCommands.MGET, mapped);
-    List<Object> values = commands.get(reply);
-    if (values.size() != keys.size()) {
+    if (!cluster) {
+      return multiGetOnMaster(mapped, commands.get(sendMultiGet(mapped)));
+    }
+    Map<Integer, List<Integer>> bySlot = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < mapped.length; i++) {
+      bySlot
+          .computeIfAbsent(
+              commands.getConnectionManager().calcSlot(mapped[i]), slot -> new ArrayList<>())
+          .add(i);
+    }
+    List<List<Integer>> groups = new ArrayList<>(bySlot.values());
+    List<RFuture<List<Object>>> replies = new ArrayList<>(groups.size());
+    for (List<Integer> group : groups) {
+      replies.add(sendMultiGet(group.stream().map(i -> mapped[i]).toArray(String[]::new)));
+    }
+    byte[][] records = new byte[mapped.length][];
+    for (int g = 0; g < groups.size(); g++) {
+      List<Integer> group = groups.get(g);
+      List<byte[]> values =
+          multiGetOnMaster(new String[group.size()], commands.get(replies.get(g)));
+      for (int i = 0; i < group.size(); i++) {
+        records[group.get(i)] = values.get(i);
+      }
+    }
+    return java.util.Arrays.asList(records);
+  }
+
+  private RFuture<List<Object>> sendMultiGet(String[] mapped) {
+    return commands.writeAsync(
+        mapped[0], ByteArrayCodec.INSTANCE, RedisCommands.MGET, (Object[]) mapped);
+  }
+
+  private static List<byte[]> multiGetOnMaster(String[] keys, List<Object> values) {
+    if (values.size() != keys.length) {
       throw new IllegalStateException(
-          "MGET of " + keys.size() + " keys answered " + values.size() + " values");
+          "MGET of " + keys.length + " keys answered " + values.size() + " values");
     }
     List<byte[]> records = new ArrayList<>(values.size());
     for (Object value : values) {
@@ -118,7 +172,13 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public boolean exists(String key) {
-    return call("checking an entry", () -> client.getBucket(key).isExists(), false);
+    return read(
+        "checking an entry",
+        () ->
+            commands == null
+                ? client.getBucket(key).isExists()
+                : Boolean.TRUE.equals(onMaster(key, RedisCommands.EXISTS)),
+        false);
   }
 
   @Override
@@ -136,6 +196,14 @@ final class RedisEntryStore implements EntryStore {
           return null;
         },
         null);
+  }
+
+  @Override
+  public void setUpdateTimestamp(String key, byte[] record) {
+    if (!callOrRemember(
+        key, () -> client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(record))) {
+      pendingTimestamps.add(key);
+    }
   }
 
   @Override
@@ -461,6 +529,34 @@ final class RedisEntryStore implements EntryStore {
         false);
   }
 
+  /**
+   * A read of cached data: as {@link #call}, but a miss without a round trip during the grace
+   * period after an outage (other nodes may still be resending what they could not send), and the
+   * answer of the call that found Redis back is not served either.
+   */
+  private <T> T read(String what, Supplier<T> operation, T whenDown) {
+    if (!outage.isDown() && !outage.mayServe()) {
+      return whenDown;
+    }
+    T result = call(what, operation, whenDown);
+    return outage.mayServe() ? result : whenDown;
+  }
+
+  @Override
+  public void resendPending() {
+    if (pendingInvalidations.isEmpty()
+        && pendingPrefixDeletes.isEmpty()
+        && pendingTimestamps.isEmpty()) {
+      return;
+    }
+    try {
+      resendPendingInvalidations();
+    } catch (RuntimeException e) {
+      // Runs on the factory's scheduler, which would stop calling it; the next cache call retries.
+      LOG.warnf(e, "Second-level cache: resending invalidations failed");
+    }
+  }
+
   private <T> T call(String what, Supplier<T> operation, T whenDown) {
     if (!resendPendingInvalidations()) {
       return whenDown;
@@ -480,13 +576,22 @@ final class RedisEntryStore implements EntryStore {
     if (!outage.mayTry()) {
       return false;
     }
-    if (pendingInvalidations.isEmpty() && pendingPrefixDeletes.isEmpty()) {
+    if (pendingInvalidations.isEmpty()
+        && pendingPrefixDeletes.isEmpty()
+        && pendingTimestamps.isEmpty()) {
       return true;
     }
     try {
       for (String prefix : new ArrayList<>(pendingPrefixDeletes)) {
         client.getKeys().deleteByPattern(glob(prefix) + "*");
         pendingPrefixDeletes.remove(prefix);
+      }
+      for (String key : new ArrayList<>(pendingTimestamps)) {
+        // Now, not the time of the failed write: query results cached by any node before this
+        // resend are then older than the update.
+        byte[] now = Records.plain(EntryCodec.encode(clock.nowMicros()));
+        client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(now);
+        pendingTimestamps.remove(key);
       }
       List<String> keys = new ArrayList<>(pendingInvalidations);
       if (!keys.isEmpty()) {

@@ -28,6 +28,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
   private final long ttlMillis;
   private final long lockTimeoutMicros;
   private final DecodingContext.PerFactory decoding;
+  private final boolean timestamps;
 
   RegionStorage(
       String regionName,
@@ -35,8 +36,10 @@ public final class RegionStorage implements DomainDataStorageAccess {
       EntryStore store,
       long ttlMillis,
       long lockTimeoutMicros,
-      DecodingContext.PerFactory decoding) {
+      DecodingContext.PerFactory decoding,
+      boolean timestamps) {
     this.decoding = decoding;
+    this.timestamps = timestamps;
     this.regionName = regionName;
     this.prefix = prefix;
     this.store = store;
@@ -191,6 +194,8 @@ public final class RegionStorage implements DomainDataStorageAccess {
     byte[] payload = encode(value);
     if (payload == null) {
       store.delete(key.full());
+    } else if (timestamps) {
+      store.setUpdateTimestamp(key.full(), Records.plain(payload));
     } else {
       store.set(key.full(), Records.plain(payload), ttlMillis);
     }

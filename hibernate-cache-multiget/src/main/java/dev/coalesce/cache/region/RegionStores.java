@@ -49,7 +49,9 @@ public final class RegionStores implements AutoCloseable {
       Duration outageRetry,
       LongSupplier nanoTime) {
     long lockTtlMillis = Math.max(1, lockTimeout.toMillis()) * 2;
-    Outage outage = new Outage(target, nanoTime, outageRetry.toNanos());
+    // Cached reads resume two retry intervals after Redis answers again: every other node that
+    // could not send invalidations resends them within one (see resendPending).
+    Outage outage = new Outage(target, nanoTime, outageRetry.toNanos(), 2 * outageRetry.toNanos());
     return new RegionStores(
         new RedisEntryStore(client, clock, outage, lockTtlMillis),
         clock,
@@ -74,12 +76,13 @@ public final class RegionStores implements AutoCloseable {
   public RegionStorage region(String regionName) {
     Duration ttl = regionTtls.getOrDefault(regionName, defaultTtl);
     return new RegionStorage(
-        regionName, prefix(regionName), store, ttl.toMillis(), lockTimeoutMicros, decoding);
+        regionName, prefix(regionName), store, ttl.toMillis(), lockTimeoutMicros, decoding, false);
   }
 
   /** Storage of the timestamps region: its entries never expire (a missing one reads as fresh). */
   public RegionStorage timestamps(String regionName) {
-    return new RegionStorage(regionName, prefix(regionName), store, 0, lockTimeoutMicros, decoding);
+    return new RegionStorage(
+        regionName, prefix(regionName), store, 0, lockTimeoutMicros, decoding, true);
   }
 
   private String prefix(String regionName) {
@@ -93,6 +96,11 @@ public final class RegionStores implements AutoCloseable {
   public long nextTimestamp() {
     long now = store.nowMicros();
     return clock == null ? now : now - clock.uncertaintyMicros();
+  }
+
+  /** Resends what could not be sent while Redis was unreachable; call every retry interval. */
+  public void resendPending() {
+    store.resendPending();
   }
 
   public long lockTimeoutMicros() {
