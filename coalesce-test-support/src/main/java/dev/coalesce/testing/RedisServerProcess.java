@@ -41,20 +41,9 @@ public final class RedisServerProcess implements AutoCloseable {
     this.configFile = configFile;
   }
 
-  /** Starts a replica of {@code primary} on a free port, keeping nothing on disk. */
+  /** A replica of {@code primary}; see {@link #startReplicaOf(String, int)}. */
   static RedisServerProcess startReplicaOf(RedisServerProcess primary) {
-    RedisServerProcess server =
-        new RedisServerProcess(
-            freePort(),
-            null,
-            List.of(
-                "--appendonly",
-                "no",
-                "--replicaof",
-                primary.host(),
-                Integer.toString(primary.port())));
-    server.startAgain();
-    return server;
+    return startReplicaOf(primary.host(), primary.port());
   }
 
   /**
