@@ -1,12 +1,12 @@
 package dev.coalesce.benchmarks.cache;
 
-import jakarta.persistence.EntityManagerFactory;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.coalesce.benchmarks.support.CallMeter;
+import dev.coalesce.benchmarks.support.OwnRedis;
+import dev.coalesce.benchmarks.support.Postgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,116 +26,172 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
 
 /**
- * {@code session.findMultiple} of N ids in a transaction, side by side in one run:
+ * {@code session.findMultiple} of N consecutive ids (from a random start) in a transaction of its
+ * own, on 10,000 rows of 10 columns, through the cache a user would otherwise pick:
  *
  * <ul>
- *   <li>{@code multigetCache}: through the multiget second-level cache in Redis, warm (one MGET per
- *       call, no SQL)
- *   <li>{@code databaseOnly}: the baseline, second-level cache off (one SQL query per call)
+ *   <li>{@code coalesce}: this project's {@code multiget} region in Redis
+ *   <li>{@code redisson}: Redisson's Hibernate 7 region factory ({@code redisson-hibernate-7}
+ *       4.2.0, the newest published for Hibernate 7), default codec, an {@code RMapCache} per
+ *       region
+ *   <li>{@code jcache}: an in-JVM JCache through {@code hibernate-jcache}, Ehcache 3 by value (the
+ *       JCache default; Caffeine's {@code jcache} module is not reachable from this build's
+ *       repository)
+ *   <li>{@code none}: the second-level cache off: the database alone
  * </ul>
  *
- * Run: {@code java -jar benchmarks/target/benchmarks.jar FindMultipleBenchmark}. Needs PostgreSQL
- * and Redis; {@code -Dcoalesce.jdbc.url=...}, {@code -Dcoalesce.jdbc.user=...}, {@code
- * -Dcoalesce.jdbc.password=...} and {@code -Dcoalesce.redis.address=...} override the local
- * defaults. Tables live in the schema {@code bench_cache}, dropped at the end; Redis keys under the
- * namespace {@code bench-cache}.
+ * and {@code state}: {@code warm} (every row cached beforehand), {@code cold} (the region evicted
+ * before every call) or {@code half} (every other id of the call evicted before it). Evictions run
+ * outside the timed call and their commands are not counted. Every cache is {@code READ_WRITE}.
+ *
+ * <p>Redis runs as a {@code redis-server} of the trial's own, so its {@code INFO commandstats}
+ * gives the commands per call; SQL per call comes from Hibernate's statistics. {@code Compare} runs
+ * the matrix and writes the report; run one cell by hand with {@code java -jar
+ * benchmarks/target/benchmarks.jar FindMultipleBenchmark -p cache=coalesce -p state=cold -p n=100}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 5)
-@Measurement(iterations = 3, time = 5)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class FindMultipleBenchmark {
 
-  private static final String SCHEMA = "bench_cache";
-  private static final int ROWS = 10_000;
+  static final String SCHEMA = "bench_cache";
+  static final int ROWS = 10_000;
+
+  /** Inserts {@link #ROWS} rows in one statement (fast enough to do in every fork). */
+  static final String SEED =
+      "insert into "
+          + SCHEMA
+          + ".cached_post (id, title, body, author, category, views, likes, score, published,"
+          + " version) select g, 'post ' || g, 'body of post ' || g || ', long enough to be a"
+          + " realistic row of text', 'author ' || (g % 97), 'category ' || (g % 13), g * 7,"
+          + " g % 101, g / 3.0, g % 2 = 0, 0 from generate_series(1, "
+          + ROWS
+          + ") g";
+
+  /** Which second-level cache, see the class comment. */
+  @Param({"coalesce", "redisson", "jcache", "none"})
+  public String cache;
+
+  /** {@code warm}, {@code cold} or {@code half}: what the cache holds when a call starts. */
+  @Param({"warm", "cold", "half"})
+  public String state;
 
   /** How many ids one call loads. */
-  @Param({"1", "10", "100"})
+  @Param({"1", "10", "100", "1000"})
   public int n;
 
-  private SessionFactory cached;
-  private SessionFactory database;
-  private String url;
-  private String user;
-  private String password;
+  private OwnRedis redis;
+  private Path redissonConfig;
+  private SessionFactory factory;
+  private CallMeter meter;
+  private int iteration;
+  private List<Long> next;
 
   @Setup(Level.Trial)
-  public void boot() throws SQLException {
+  public void boot() throws IOException {
     // Logback's default is DEBUG on the console: it would measure logging, not loading.
     ((ch.qos.logback.classic.Logger)
             org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
-    url = System.getProperty("coalesce.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/test");
-    user = System.getProperty("coalesce.jdbc.user", "postgres");
-    password = System.getProperty("coalesce.jdbc.password", "");
-    execute("create schema if not exists " + SCHEMA);
-
-    Map<String, Object> common = new HashMap<>();
-    common.put("jakarta.persistence.jdbc.url", url);
-    common.put("jakarta.persistence.jdbc.user", user);
-    common.put("jakarta.persistence.jdbc.password", password);
-    common.put("hibernate.default_schema", SCHEMA);
-    common.put("hibernate.hikari.maximumPoolSize", "4");
-
-    Map<String, Object> withCache = new HashMap<>(common);
-    withCache.put("hibernate.hbm2ddl.auto", "create");
-    withCache.put("hibernate.cache.use_second_level_cache", "true");
-    withCache.put("hibernate.cache.region.factory_class", "multiget");
-    withCache.put(
-        "hibernate.coalesce.redis.address",
-        System.getProperty("coalesce.redis.address", "redis://127.0.0.1:6379"));
-    withCache.put("hibernate.coalesce.namespace", "bench-cache");
-    cached = boot(withCache);
-
-    Map<String, Object> withoutCache = new HashMap<>(common);
-    withoutCache.put("hibernate.hbm2ddl.auto", "none");
-    withoutCache.put("hibernate.cache.use_second_level_cache", "false");
-    database = boot(withoutCache);
-
-    cached.inTransaction(
-        session -> {
-          for (long id = 1; id <= ROWS; id++) {
-            session.persist(new CachedPost(id));
-            if (id % 500 == 0) {
-              session.flush();
-              session.clear();
-            }
-          }
-        });
-    cached.getCache().evictAllRegions();
-    // warm the cache: every row once through findMultiple
-    for (long from = 1; from <= ROWS; from += 100) {
-      List<Long> ids = range(from, 100);
-      cached.inTransaction(session -> session.findMultiple(CachedPost.class, ids));
+    Postgres.execute("create schema if not exists " + SCHEMA);
+    Map<String, Object> settings = Postgres.settings(SCHEMA, 4);
+    settings.put("hibernate.hbm2ddl.auto", "create");
+    if (cache.equals("none")) {
+      settings.put("hibernate.cache.use_second_level_cache", "false");
+    } else {
+      settings.put("hibernate.cache.use_second_level_cache", "true");
     }
-  }
-
-  private static SessionFactory boot(Map<String, Object> settings) {
-    EntityManagerFactory emf =
-        new HibernatePersistenceConfiguration("find-multiple-benchmark")
+    switch (cache) {
+      case "coalesce" -> {
+        redis = OwnRedis.start();
+        settings.put("hibernate.cache.region.factory_class", "multiget");
+        settings.put("hibernate.coalesce.redis.address", redis.address());
+        settings.put("hibernate.coalesce.namespace", "bench");
+      }
+      case "redisson" -> {
+        redis = OwnRedis.start();
+        redissonConfig = Files.createTempFile("redisson-bench", ".yaml");
+        Files.writeString(
+            redissonConfig, "singleServerConfig:\n  address: \"" + redis.address() + "\"\n");
+        settings.put(
+            "hibernate.cache.region.factory_class", "org.redisson.hibernate.RedissonRegionFactory");
+        settings.put("hibernate.cache.redisson.config", redissonConfig.toString());
+      }
+      case "jcache" -> {
+        settings.put("hibernate.cache.region.factory_class", "jcache");
+        settings.put("hibernate.javax.cache.provider", "org.ehcache.jsr107.EhcacheCachingProvider");
+        settings.put("hibernate.javax.cache.missing_cache_strategy", "create");
+      }
+      case "none" -> {}
+      default ->
+          throw new IllegalArgumentException(
+              "cache=" + cache + ": use coalesce, redisson, jcache or none");
+    }
+    if (!List.of("warm", "cold", "half").contains(state)) {
+      throw new IllegalArgumentException("state=" + state + ": use warm, cold or half");
+    }
+    factory =
+        new HibernatePersistenceConfiguration("find-multiple-" + cache)
             .managedClasses(CachedPost.class)
             .properties(settings)
-            .createEntityManagerFactory();
-    return emf.unwrap(SessionFactory.class);
+            .createEntityManagerFactory()
+            .unwrap(SessionFactory.class);
+    Postgres.execute(SEED);
+    if (!state.equals("cold")) {
+      for (long from = 1; from <= ROWS; from += 1000) {
+        List<Long> ids = range(from, 1000);
+        factory.inTransaction(session -> session.findMultiple(CachedPost.class, ids));
+      }
+    }
+    meter = new CallMeter(redis, () -> factory.getStatistics().getPrepareStatementCount(), null);
   }
 
   @TearDown(Level.Trial)
-  public void close() throws SQLException {
-    cached.getCache().evictAllRegions();
-    database.close();
-    cached.close();
-    execute("drop schema if exists " + SCHEMA + " cascade");
+  public void close() throws IOException {
+    factory.close();
+    if (redis != null) {
+      redis.close();
+    }
+    if (redissonConfig != null) {
+      Files.deleteIfExists(redissonConfig);
+    }
+    Postgres.execute("drop schema if exists " + SCHEMA + " cascade");
   }
 
-  private void execute(String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(url, user, password);
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
+  @Setup(Level.Iteration)
+  public void iterationBegin(BenchmarkParams benchmark, IterationParams iterationParams) {
+    meter.iterationBegin(benchmark, iterationParams, iteration);
+  }
+
+  @TearDown(Level.Iteration)
+  public void iterationEnd(BenchmarkParams benchmark, IterationParams iterationParams) {
+    meter.iterationEnd(benchmark, iterationParams, iteration++);
+  }
+
+  /** Picks the next call's ids and makes the cache hold what {@link #state} says. */
+  @Setup(Level.Invocation)
+  public void prepareCall() {
+    long from = 1 + ThreadLocalRandom.current().nextLong(ROWS - n + 1);
+    next = range(from, n);
+    if (state.equals("warm") || cache.equals("none")) {
+      return;
     }
+    meter.excludeBegin();
+    if (state.equals("cold")) {
+      factory.getCache().evictEntityData(CachedPost.class);
+    } else {
+      for (int i = 0; i < next.size(); i += 2) {
+        factory.getCache().evictEntityData(CachedPost.class, next.get(i));
+      }
+    }
+    meter.excludeEnd();
   }
 
   private static List<Long> range(long from, int count) {
@@ -146,20 +202,15 @@ public class FindMultipleBenchmark {
     return ids;
   }
 
-  private List<Long> randomIds() {
-    long from = 1 + ThreadLocalRandom.current().nextLong(ROWS - n);
-    return range(from, n);
-  }
-
   @Benchmark
-  public List<CachedPost> multigetCache() {
-    List<Long> ids = randomIds();
-    return cached.fromTransaction(session -> session.findMultiple(CachedPost.class, ids));
-  }
-
-  @Benchmark
-  public List<CachedPost> databaseOnly() {
-    List<Long> ids = randomIds();
-    return database.fromTransaction(session -> session.findMultiple(CachedPost.class, ids));
+  public List<CachedPost> findMultiple() {
+    List<Long> ids = next;
+    List<CachedPost> found =
+        factory.fromTransaction(session -> session.findMultiple(CachedPost.class, ids));
+    if (found.size() != ids.size() || found.contains(null)) {
+      throw new IllegalStateException("findMultiple(" + ids.size() + ") found " + found.size());
+    }
+    meter.calls(1);
+    return found;
   }
 }
