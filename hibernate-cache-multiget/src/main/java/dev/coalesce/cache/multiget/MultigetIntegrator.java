@@ -8,7 +8,10 @@ import org.hibernate.event.service.spi.EventListenerRegistry;
 import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
 
-/** Installs {@link BatchPrefetchListener} in factories that use the multiget cache. */
+/**
+ * Installs {@link BatchPrefetchListener} in factories that use the multiget cache, and {@link
+ * SchemaRecreation} in those that create or drop their schema at boot.
+ */
 public final class MultigetIntegrator implements Integrator {
 
   @Override
@@ -22,5 +25,8 @@ public final class MultigetIntegrator implements Integrator {
         factory.getServiceRegistry().requireService(EventListenerRegistry.class);
     listeners.prependListeners(EventType.LOAD, listener);
     listeners.prependListeners(EventType.INIT_COLLECTION, listener);
+    if (SchemaRecreation.recreates(factory.getProperties())) {
+      factory.addObserver(new SchemaRecreation());
+    }
   }
 }
