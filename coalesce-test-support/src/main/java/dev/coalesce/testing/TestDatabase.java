@@ -63,7 +63,8 @@ public final class TestDatabase implements AutoCloseable {
       case H2 -> {
         ServiceEndpoints.Jdbc server =
             new ServiceEndpoints.Jdbc("jdbc:h2:mem:", "sa", "", "H2 in this JVM");
-        return new TestDatabase(kind, server, name, "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        return new TestDatabase(
+            kind, server, name, "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1;NON_KEYWORDS=VALUE");
       }
       default -> throw new IllegalArgumentException(kind.name());
     }

@@ -33,7 +33,7 @@ class SetAsideOnEveryDatabaseTest {
       TestDatabase.Kind kind, TestDatabases databases, TestRedis redis) {
     TestDatabase db = databases.of(kind);
     Map<String, Object> settings = Boot.redisSettings(db, redis);
-    settings.put(BufferSettings.NAMESPACE, redis.namespace() + "-" + kind);
+    settings.put(BufferSettings.NAMESPACE, redis.namespace() + ":" + kind);
     EntityManagerFactory factory = overflowOneOfThreeRows(db, settings, kind.name());
     try {
       // the operator's repair, as the README gives it for this database
@@ -77,7 +77,7 @@ class SetAsideOnEveryDatabaseTest {
   void onMariaDbALaxSqlModeLosesNothing(TestDatabases databases, TestRedis redis) {
     TestDatabase db = databases.of(TestDatabase.Kind.MARIADB);
     Map<String, Object> settings = Boot.redisSettings(db, redis);
-    settings.put(BufferSettings.NAMESPACE, redis.namespace() + "-lax");
+    settings.put(BufferSettings.NAMESPACE, redis.namespace() + ":lax");
     // the application's connections are lax: an overflow would be capped with a warning
     settings.put("hibernate.hikari.connectionInitSql", "set session sql_mode = ''");
     settings.put("hibernate.hikari.maximumPoolSize", "1");

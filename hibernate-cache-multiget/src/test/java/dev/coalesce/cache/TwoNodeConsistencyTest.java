@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestDatabases;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.RollbackException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,17 +23,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Two SessionFactories ("nodes") on one database and one Redis. Writers on both nodes increment the
- * same few rows in transactions (so their soft locks overlap); readers on both nodes read them
- * through the cache, by find and by findMultiple. A reader that starts after a commit must never
- * see a value from before it. Seeded; the seed is printed, set -Dcoalesce.seed to replay.
+ * Two SessionFactories ("nodes") on one database and one Redis, on every database of the matrix
+ * (PostgreSQL, MariaDB, H2). Writers on both nodes increment the same few rows in transactions (so
+ * their soft locks overlap); readers on both nodes read them through the cache, by find and by
+ * findMultiple. A reader that starts after a commit must never see a value from before it. Seeded;
+ * the seed is printed, set -Dcoalesce.seed to replay.
  *
  * <p>Two kinds of writers: {@code PESSIMISTIC_WRITE} (a row lock serialises them, each after-update
  * usually finds its soft lock unshared and caches its value), and optimistic {@code @Version}
@@ -45,33 +49,43 @@ class TwoNodeConsistencyTest {
   static final int ROWS = 4;
   static final int WRITES_PER_WRITER = 120;
   static final int READS_PER_READER = 300;
-  static SessionFactory nodeA;
-  static SessionFactory nodeB;
 
-  @BeforeAll
-  static void boot(TestDatabase db, TestRedis redis) {
-    nodeA = Boot.factory(db, redis.hibernateProperties(), Counter.class, VersionedCounter.class);
-    Map<String, Object> second = new HashMap<>(redis.hibernateProperties());
-    second.put("hibernate.hbm2ddl.auto", "none");
-    nodeB = Boot.factory(db, second, Counter.class, VersionedCounter.class);
-    nodeA.inTransaction(
-        session ->
-            LongStream.rangeClosed(1, ROWS)
-                .forEach(
-                    id -> {
-                      session.persist(new Counter(id));
-                      session.persist(new VersionedCounter(id));
-                    }));
+  /** The two nodes on each database of the matrix, booted on first use. */
+  private static final Map<TestDatabase.Kind, SessionFactory[]> NODES =
+      new EnumMap<>(TestDatabase.Kind.class);
+
+  private static synchronized SessionFactory[] nodes(
+      TestDatabase.Kind kind, TestDatabases databases, TestRedis redis) {
+    return NODES.computeIfAbsent(
+        kind,
+        k -> {
+          TestDatabase db = databases.of(k);
+          Map<String, Object> first = new HashMap<>(redis.hibernateProperties());
+          // a namespace of its own per database, under the class's (removed after the class)
+          first.put(TestRedis.NAMESPACE_SETTING, redis.namespace() + ":" + k);
+          SessionFactory nodeA = Boot.factory(db, first, Counter.class, VersionedCounter.class);
+          Map<String, Object> second = new HashMap<>(first);
+          second.put("hibernate.hbm2ddl.auto", "none");
+          SessionFactory nodeB = Boot.factory(db, second, Counter.class, VersionedCounter.class);
+          nodeA.inTransaction(
+              session ->
+                  LongStream.rangeClosed(1, ROWS)
+                      .forEach(
+                          id -> {
+                            session.persist(new Counter(id));
+                            session.persist(new VersionedCounter(id));
+                          }));
+          return new SessionFactory[] {nodeA, nodeB};
+        });
   }
 
   @AfterAll
   static void close() {
-    if (nodeB != null) {
-      nodeB.close();
+    for (SessionFactory[] nodes : NODES.values()) {
+      nodes[1].close();
+      nodes[0].close();
     }
-    if (nodeA != null) {
-      nodeA.close();
-    }
+    NODES.clear();
   }
 
   /** How writers update a row, and which entity they update. */
@@ -94,11 +108,26 @@ class TwoNodeConsistencyTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Writers.class)
-  void noReaderThatStartsAfterACommitSeesAnOlderValue(Writers writers) throws Exception {
+  static Stream<Arguments> databasesAndWriters() {
+    List<Arguments> all = new ArrayList<>();
+    for (TestDatabase.Kind kind : TestDatabase.Kind.values()) {
+      for (Writers writers : Writers.values()) {
+        all.add(Arguments.of(kind, writers));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("databasesAndWriters")
+  void noReaderThatStartsAfterACommitSeesAnOlderValue(
+      TestDatabase.Kind kind, Writers writers, TestDatabases databases, TestRedis redis)
+      throws Exception {
+    SessionFactory[] pair = nodes(kind, databases, redis);
+    SessionFactory nodeA = pair[0];
+    SessionFactory nodeB = pair[1];
     long seed = Long.getLong("coalesce.seed", System.nanoTime());
-    System.out.println("[two-node consistency] " + writers + " seed " + seed);
+    System.out.println("[two-node consistency] " + kind + ", " + writers + " seed " + seed);
     AtomicInteger retries = new AtomicInteger();
     AtomicInteger checked = new AtomicInteger();
     Map<Long, Long> committed = new ConcurrentHashMap<>();
@@ -136,8 +165,9 @@ class TwoNodeConsistencyTest {
         nodeA.getStatistics().getSecondLevelCachePutCount()
             + nodeB.getStatistics().getSecondLevelCachePutCount();
     System.out.printf(
-        "[two-node consistency] %s seed %d: %d writes (%d retried after a failed version check),"
-            + " %d reads checked, %d cache hits, %d puts, %d stale reads%n",
+        "[two-node consistency] %s, %s seed %d: %d writes (%d retried after a failed version"
+            + " check), %d reads checked, %d cache hits, %d puts, %d stale reads%n",
+        kind,
         writers,
         seed,
         2 * WRITES_PER_WRITER,
