@@ -76,6 +76,8 @@ public final class RedisCluster implements AutoCloseable {
           if (!String.valueOf(resp.command("CLUSTER", "INFO")).contains("cluster_state:ok")) {
             return false;
           }
+        } catch (UncheckedIOException e) {
+          return false; // a node that is starting or dying: not healthy yet
         }
       }
     }
@@ -94,9 +96,12 @@ public final class RedisCluster implements AutoCloseable {
     return true;
   }
 
+  /** The node's {@code ROLE} reply, or {@code ["unreachable"]} while it is starting or dying. */
   private static List<?> role(RedisServerProcess node) {
     try (Resp resp = new Resp(node.host(), node.port())) {
       return (List<?>) resp.command("ROLE");
+    } catch (UncheckedIOException e) {
+      return List.of("unreachable");
     }
   }
 

@@ -82,6 +82,8 @@ public final class RedisSentinelSetup implements AutoCloseable {
           if (role instanceof List<?> list && "master".equals(String.valueOf(list.get(0)))) {
             return server;
           }
+        } catch (UncheckedIOException e) {
+          // starting or dying: not the primary now
         }
       }
     }
@@ -105,6 +107,8 @@ public final class RedisSentinelSetup implements AutoCloseable {
             && String.valueOf(primary.port()).equals(String.valueOf(list.get(1)))) {
           agreeing++;
         }
+      } catch (UncheckedIOException e) {
+        // a Sentinel that does not answer does not agree
       }
     }
     return agreeing * 2 > sentinels.size();

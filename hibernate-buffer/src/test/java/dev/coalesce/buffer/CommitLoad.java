@@ -144,8 +144,23 @@ final class CommitLoad implements AutoCloseable {
     return TimeUnit.NANOSECONDS.toMillis(slowestCommitNanos.get());
   }
 
-  /** Resets the slowest commit, to measure a phase of the run. */
-  void resetSlowestCommit() {
-    slowestCommitNanos.reset();
+  /**
+   * Resets the slowest commit, to measure a phase of the run.
+   *
+   * @return the slowest commit of the phase before, in ms
+   */
+  long resetSlowestCommit() {
+    return TimeUnit.NANOSECONDS.toMillis(slowestCommitNanos.getThenReset());
+  }
+
+  /**
+   * The bound on the slowest commit while Redis is in trouble: 1 s, as the buffer-faults issue
+   * asks, unless the machine is so loaded that commits took longer before the fault already; then
+   * what they took before plus twice the default push timeout (a commit waits at most one push
+   * timeout for Redis). A commit held for a whole Redis stall exceeds both.
+   */
+  static long slowestCommitBound(long slowestBeforeFaultMillis) {
+    long pushTimeout = BufferSettings.DEFAULT_PUSH_TIMEOUT.toMillis();
+    return Math.max(1000, slowestBeforeFaultMillis + 2 * pushTimeout);
   }
 }

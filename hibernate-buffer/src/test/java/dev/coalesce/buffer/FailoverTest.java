@@ -110,7 +110,7 @@ class FailoverTest {
         long failoverMillis;
         try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed)) {
           runFor(Duration.ofSeconds(2));
-          load.resetSlowestCommit();
+          long slowestBefore = load.resetSlowestCommit();
           RedisServerProcess victim = topology.victim();
           long killedAt = System.nanoTime();
           victim.stop();
@@ -169,7 +169,11 @@ class FailoverTest {
               slowest,
               pushMillis);
           assertThat(load.errors()).isEmpty();
-          assertThat(slowest).as("slowest commit while the shard failed over, ms").isLessThan(1000);
+          assertThat(slowest)
+              .as(
+                  "slowest commit while the shard failed over, ms (slowest before the fault: %d ms)",
+                  slowestBefore)
+              .isLessThan(CommitLoad.slowestCommitBound(slowestBefore));
           if (waitReplicas > 0) {
             assertThat(lost).as("acknowledged increments lost (seed %d)", seed).isZero();
             assertThat(doubled).as("increments applied twice (seed %d)", seed).isZero();

@@ -54,7 +54,7 @@ class RedisFaultTest {
                 + " max %d (%d samples)%n",
             queued[1] / (double) queued[0], queued[2], queued[0]);
         long commitsBefore = load.commits();
-        load.resetSlowestCommit();
+        long slowestBefore = load.resetSlowestCommit();
         redis.pause();
         Duration stall = Duration.ofSeconds(FAULT_SECONDS > 0 ? FAULT_SECONDS : 10);
         runFor(stall);
@@ -65,9 +65,17 @@ class RedisFaultTest {
         load.close();
         Report report = settleAndCompare("stall " + stall.toSeconds() + " s", factory, db, load);
         System.out.printf(
-            "  commits during the stall: %d (%.0f/s), slowest commit during the stall: %d ms%n",
-            commitsDuringStall, commitsDuringStall / (double) stall.toSeconds(), slowest);
-        assertThat(slowest).as("slowest commit during the stall, ms").isLessThan(1000);
+            "  commits during the stall: %d (%.0f/s), slowest commit during the stall: %d ms"
+                + " (before it: %d ms)%n",
+            commitsDuringStall,
+            commitsDuringStall / (double) stall.toSeconds(),
+            slowest,
+            slowestBefore);
+        assertThat(slowest)
+            .as(
+                "slowest commit during the stall, ms (slowest before the fault: %d ms)",
+                slowestBefore)
+            .isLessThan(CommitLoad.slowestCommitBound(slowestBefore));
         assertThat(commitsDuringStall / (double) stall.toSeconds())
             .as("commits per second during the stall")
             .isGreaterThan(20);
@@ -85,7 +93,7 @@ class RedisFaultTest {
       EntityManagerFactory factory = boot(db, redis);
       try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed())) {
         runFor(Duration.ofSeconds(1));
-        load.resetSlowestCommit();
+        long slowestBefore = load.resetSlowestCommit();
         long cuts = 0;
         long end = System.nanoTime() + faultDuration().toNanos();
         while (System.nanoTime() < end) {
@@ -99,7 +107,9 @@ class RedisFaultTest {
         load.close();
         Report report = settleAndCompare(cuts + " connection cuts", factory, db, load);
         System.out.printf("  slowest commit while connections were cut: %d ms%n", slowest);
-        assertThat(slowest).as("slowest commit, ms").isLessThan(1000);
+        assertThat(slowest)
+            .as("slowest commit, ms (slowest before the fault: %d ms)", slowestBefore)
+            .isLessThan(CommitLoad.slowestCommitBound(slowestBefore));
         assertThat(report.stats.deltasDropped()).isZero();
       } finally {
         factory.close();
@@ -114,7 +124,7 @@ class RedisFaultTest {
       EntityManagerFactory factory = boot(db, redis);
       try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed())) {
         runFor(Duration.ofSeconds(2));
-        load.resetSlowestCommit();
+        long slowestBefore = load.resetSlowestCommit();
         redis.stop(); // SIGKILL, pushes and flushes in flight
         runFor(faultDuration());
         redis.startAgain(); // reloads the append-only file
@@ -123,7 +133,9 @@ class RedisFaultTest {
         load.close();
         Report report = settleAndCompare("kill -9, AOF restart", factory, db, load);
         System.out.printf("  slowest commit from the kill on: %d ms%n", slowest);
-        assertThat(slowest).as("slowest commit, ms").isLessThan(1000);
+        assertThat(slowest)
+            .as("slowest commit, ms (slowest before the fault: %d ms)", slowestBefore)
+            .isLessThan(CommitLoad.slowestCommitBound(slowestBefore));
         assertThat(report.stats.directFallbacks())
             .as("commits applied directly while Redis refused connections")
             .isPositive();
