@@ -8,7 +8,10 @@ import org.hibernate.event.service.spi.EventListenerRegistry;
 import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
 
-/** Installs {@link BatchPrefetchListener} in factories that use the multiget cache. */
+/**
+ * Installs {@link BatchPrefetchListener} and {@link CachedQueryPrefetchListener} in factories that
+ * use the multiget cache.
+ */
 public final class MultigetIntegrator implements Integrator {
 
   @Override
@@ -22,5 +25,6 @@ public final class MultigetIntegrator implements Integrator {
         factory.getServiceRegistry().requireService(EventListenerRegistry.class);
     listeners.prependListeners(EventType.LOAD, listener);
     listeners.prependListeners(EventType.INIT_COLLECTION, listener);
+    listeners.prependListeners(EventType.LOAD, new CachedQueryPrefetchListener());
   }
 }
