@@ -9,8 +9,8 @@ import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
 
 /**
- * Installs {@link BatchPrefetchListener} and {@link CachedQueryPrefetchListener} in factories that
- * use the multiget cache.
+ * Installs {@link BatchPrefetchListener}, {@link CachedQueryPrefetchListener} and {@link
+ * RowsLoadedListener} in factories that use the multiget cache.
  */
 public final class MultigetIntegrator implements Integrator {
 
@@ -26,5 +26,6 @@ public final class MultigetIntegrator implements Integrator {
     listeners.prependListeners(EventType.LOAD, listener);
     listeners.prependListeners(EventType.INIT_COLLECTION, listener);
     listeners.prependListeners(EventType.LOAD, new CachedQueryPrefetchListener());
+    listeners.appendListeners(EventType.POST_LOAD, new RowsLoadedListener());
   }
 }

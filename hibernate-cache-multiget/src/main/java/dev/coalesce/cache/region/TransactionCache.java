@@ -170,13 +170,33 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     known.remove(key);
   }
 
-  /** Buffers the write if a batch is open; false if the caller must send it now. */
+  /**
+   * Buffers the write if a batch is open, or if the session is reading rows in a transaction (the
+   * put-from-loads of a query's rows, sent when its entities' post-load events fire, see {@link
+   * #rowsLoaded}); false if the caller must send it now.
+   */
   boolean buffer(EntryStore.Write write) {
-    if (batchDepth <= 0) {
+    if (batchDepth <= 0 && !readingRows()) {
       return false;
     }
     writes.add(write);
     return true;
+  }
+
+  private boolean readingRows() {
+    return session.isEventSource()
+        && session.isTransactionInProgress()
+        && !session.getPersistenceContextInternal().getLoadContexts().isLoadingFinished();
+  }
+
+  /**
+   * The rows of a result have been read (Hibernate fires its entities' post-load events): sends the
+   * write-backs buffered meanwhile as one pipeline, unless a batch is open (its end sends them).
+   */
+  public void rowsLoaded() {
+    if (batchDepth <= 0) {
+      flush();
+    }
   }
 
   private void flush() {
