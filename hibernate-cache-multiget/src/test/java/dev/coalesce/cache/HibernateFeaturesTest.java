@@ -45,14 +45,8 @@ class HibernateFeaturesTest {
     }
   }
 
-  /** What {@code work} returns, and how many SQL statements it ran, in a transaction. */
   static <T> T inTransaction(Function<Session, T> work, long expectedSql) {
-    long before = factory.getStatistics().getPrepareStatementCount();
-    T result = factory.fromTransaction(work);
-    assertThat(factory.getStatistics().getPrepareStatementCount() - before)
-        .as("SQL statements")
-        .isEqualTo(expectedSql);
-    return result;
+    return SqlCount.inTransaction(factory, work, expectedSql);
   }
 
   static <T> T inTransaction(Function<Session, T> work) {
