@@ -14,6 +14,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
+import jakarta.persistence.Inheritance;
+import jakarta.persistence.InheritanceType;
 import jakarta.persistence.Version;
 import java.io.IOException;
 import java.io.Serializable;
@@ -21,12 +23,32 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.hibernate.annotations.TenantId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** "Bad input gets a clear error and loses nothing." */
 @RealServices
 class BadInputTest {
+
+  @Entity(name = "Listing")
+  @Inheritance(strategy = InheritanceType.TABLE_PER_CLASS)
+  public abstract static class Listing {
+    @Id Long id;
+    @BufferedCounter long views;
+  }
+
+  @Entity(name = "Flat")
+  public static class Flat extends Listing {
+    int rooms;
+  }
+
+  @Entity(name = "TenantCounter")
+  public static class TenantCounter {
+    @Id Long id;
+    @TenantId String tenant;
+    @BufferedCounter long views;
+  }
 
   @Entity(name = "TextCounter")
   public static class TextCounter {
@@ -278,5 +300,24 @@ class BadInputTest {
       em.close();
       factory.close();
     }
+  }
+
+  @Test
+  void aTablePerClassHierarchyIsRefusedAtBoot(TestDatabase db) {
+    // its rows live in one table per concrete class; the flush updates one table per hierarchy
+    assertThat(bootFailure(Boot.localSettings(db), Listing.class, Flat.class))
+        .contains("Listing.views")
+        .contains("TABLE_PER_CLASS")
+        .contains("allowed: SINGLE_TABLE or JOINED inheritance, or none");
+  }
+
+  @Test
+  void multiTenancyIsRefusedAtBootNamingTheSettings(TestDatabase db) {
+    assertThat(bootFailure(Boot.localSettings(db), TenantCounter.class))
+        .contains("TenantCounter.views")
+        .contains("multi-tenant")
+        .contains("hibernate.multi_tenant_connection_provider")
+        .contains("@TenantId")
+        .contains("allowed: @BufferedCounter in a factory without multi-tenancy");
   }
 }

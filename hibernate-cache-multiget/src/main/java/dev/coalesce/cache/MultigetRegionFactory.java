@@ -2,6 +2,7 @@ package dev.coalesce.cache;
 
 import dev.coalesce.cache.region.MultigetCacheKeysFactory;
 import dev.coalesce.cache.region.MultigetDomainDataRegion;
+import dev.coalesce.cache.region.QueryResultsStorage;
 import dev.coalesce.cache.region.RegionStores;
 import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.RedisClock;
@@ -199,7 +200,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   @Override
   protected StorageAccess createQueryResultsRegionStorageAccess(
       String regionName, SessionFactoryImplementor sessionFactory) {
-    return stores.region(regionName);
+    return QueryResultsStorage.of(stores.region(regionName));
   }
 
   @Override

@@ -2,9 +2,7 @@ package dev.coalesce.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
-import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,24 +24,19 @@ import org.junit.jupiter.api.Test;
 class RoundTripTest {
 
   static final int N = 100;
-  static RedisServerProcess redis;
-  static CountingRedisProxy proxy;
+  static Wire wire;
   static SessionFactory factory;
   static final List<Long> IDS = LongStream.rangeClosed(1, N).boxed().toList();
 
-  record Measured(
-      int roundTrips, int commands, long sql, List<CountingRedisProxy.RoundTrip> trips) {}
-
   @BeforeAll
   static void boot(TestDatabase db) {
-    redis = RedisServerProcess.start();
-    proxy = CountingRedisProxy.start(redis.host(), redis.port());
+    wire = Wire.start();
     factory =
         Boot.factory(
             db,
             Map.of(
                 "hibernate.coalesce.redis.address",
-                proxy.address(),
+                wire.address(),
                 "hibernate.coalesce.namespace",
                 "rt"),
             Post.class,
@@ -69,11 +62,8 @@ class RoundTripTest {
     if (factory != null) {
       factory.close();
     }
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (redis != null) {
-      redis.close();
+    if (wire != null) {
+      wire.close();
     }
   }
 
@@ -85,28 +75,8 @@ class RoundTripTest {
     return factory.getStatistics();
   }
 
-  static Measured measure(String row, Runnable action) {
-    proxy.reset();
-    stats().clear();
-    action.run();
-    Measured measured =
-        new Measured(
-            proxy.roundTripCount(),
-            proxy.commandCount(),
-            stats().getPrepareStatementCount(),
-            proxy.roundTrips());
-    System.out.printf(
-        "[round trips] %-58s %2d round trips, %3d commands, %d SQL; hits %d, misses %d, puts %d;"
-            + " wire: %s%n",
-        row,
-        measured.roundTrips(),
-        measured.commands(),
-        measured.sql(),
-        stats().getSecondLevelCacheHitCount(),
-        stats().getSecondLevelCacheMissCount(),
-        stats().getSecondLevelCachePutCount(),
-        measured.trips());
-    return measured;
+  static Wire.Measured measure(String row, Runnable action) {
+    return wire.measure(factory, row, action);
   }
 
   static void evictAll() {
@@ -130,7 +100,7 @@ class RoundTripTest {
   void allCachedIsOneMultiGetAndNoSql() {
     evictAll();
     warm(IDS);
-    Measured m =
+    Wire.Measured m =
         measure("findMultiple, 100 ids, all cached", () -> inTransaction(RoundTripTest::findAll));
     assertThat(m.roundTrips()).isEqualTo(1);
     assertThat(m.commands()).isEqualTo(1);
@@ -147,7 +117,7 @@ class RoundTripTest {
   @Test
   void noneCachedIsOneMultiGetOneQueryAndOnePipelinedWriteBack() {
     evictAll();
-    Measured m =
+    Wire.Measured m =
         measure("findMultiple, 100 ids, none cached", () -> inTransaction(RoundTripTest::findAll));
     assertThat(m.roundTrips()).isLessThanOrEqualTo(3);
     assertThat(m.sql()).isEqualTo(1);
@@ -158,7 +128,7 @@ class RoundTripTest {
     assertThat(region.getPutCount()).isEqualTo(N);
     assertThat(m.trips()).noneMatch(trip -> trip.commands().equals(List.of("GET")));
 
-    Measured after =
+    Wire.Measured after =
         measure(
             "findMultiple, 100 ids, after the write-back",
             () -> inTransaction(RoundTripTest::findAll));
@@ -170,7 +140,7 @@ class RoundTripTest {
   void halfCachedQueriesOnlyTheMisses() {
     evictAll();
     warm(IDS.stream().filter(id -> id % 2 == 0).toList());
-    Measured m =
+    Wire.Measured m =
         measure("findMultiple, 100 ids, half cached", () -> inTransaction(RoundTripTest::findAll));
     assertThat(m.roundTrips()).isLessThanOrEqualTo(3);
     assertThat(m.sql()).isEqualTo(1);
@@ -183,7 +153,7 @@ class RoundTripTest {
   void otherMultiLoadApisAreOneMultiGetWhenCached() {
     evictAll();
     warm(IDS);
-    Measured multiLoad =
+    Wire.Measured multiLoad =
         measure(
             "byMultipleIds().multiLoad, 100 ids, all cached",
             () ->
@@ -195,7 +165,7 @@ class RoundTripTest {
     assertThat(multiLoad.roundTrips()).isEqualTo(1);
     assertThat(multiLoad.sql()).isZero();
 
-    Measured stateless =
+    Wire.Measured stateless =
         measure(
             "StatelessSession.getMultiple, 100 ids, all cached",
             () ->
@@ -207,7 +177,7 @@ class RoundTripTest {
     assertThat(stateless.roundTrips()).isEqualTo(1);
     assertThat(stateless.sql()).isZero();
 
-    Measured byIds =
+    Wire.Measured byIds =
         measure(
             "MultiGet.byIds, 100 ids, all cached",
             () ->
@@ -226,7 +196,7 @@ class RoundTripTest {
   @Test
   void nonStrictReadWriteWritesBackWithAddIfAbsentInOnePipeline() {
     evictAll();
-    Measured cold =
+    Wire.Measured cold =
         measure(
             "findMultiple, 100 ids, NONSTRICT_READ_WRITE, none cached",
             () ->
@@ -240,7 +210,7 @@ class RoundTripTest {
     assertThat(cold.trips()).anyMatch(trip -> trip.commands().size() == N);
     assertThat(stats().getSecondLevelCachePutCount()).isEqualTo(N);
 
-    Measured warm =
+    Wire.Measured warm =
         measure(
             "findMultiple, 100 ids, NONSTRICT_READ_WRITE, all cached",
             () ->
@@ -259,7 +229,7 @@ class RoundTripTest {
     evictAll();
     warm(IDS);
     int batches = (N + 15) / 16;
-    Measured cold =
+    Wire.Measured cold =
         measure(
             "lazy to-one proxies, batch size 16, none cached",
             () ->
@@ -275,7 +245,7 @@ class RoundTripTest {
     assertThat(cold.trips()).noneMatch(trip -> trip.commands().equals(List.of("GET")));
     assertThat(cold.roundTrips()).isLessThanOrEqualTo(2 + batches + 1);
 
-    Measured warm =
+    Wire.Measured warm =
         measure(
             "lazy to-one proxies, batch size 16, all cached",
             () ->
@@ -295,7 +265,7 @@ class RoundTripTest {
     evictAll();
     warm(IDS);
     int batches = (N + 15) / 16;
-    Measured cold =
+    Wire.Measured cold =
         measure(
             "collections, batch size 16, none cached",
             () ->
@@ -310,7 +280,7 @@ class RoundTripTest {
     assertThat(cold.trips()).noneMatch(trip -> trip.commands().equals(List.of("GET")));
     assertThat(cold.roundTrips()).isLessThanOrEqualTo(2 + batches + 1);
 
-    Measured warm =
+    Wire.Measured warm =
         measure(
             "collections, batch size 16, all cached",
             () ->
@@ -326,7 +296,7 @@ class RoundTripTest {
 
   @Test
   void aTransactionThatTouchesNoCachedDataSendsNothing() {
-    Measured m =
+    Wire.Measured m =
         measure(
             "a transaction that touches no cached data",
             () ->

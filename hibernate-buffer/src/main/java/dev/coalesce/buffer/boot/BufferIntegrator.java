@@ -5,10 +5,12 @@ import dev.coalesce.buffer.BufferSettings.Store;
 import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.store.DeltaStore;
 import dev.coalesce.redis.BufferedCounterEntities;
+import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.RedisConnection;
 import dev.coalesce.redis.SettingsReader;
 import java.util.Map;
 import java.util.Set;
+import org.hibernate.binder.internal.TenantIdBinder;
 import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -36,6 +38,22 @@ public final class BufferIntegrator implements Integrator {
     RedisConnection redis = factory.getServiceRegistry().requireService(RedisConnection.class);
     BufferConfig config = BufferConfig.read(settings, redis.isConfigured());
     Map<String, Set<String>> declarations = CounterModel.declarations(metadata);
+    if (!declarations.isEmpty()
+        && (factory.getSessionFactoryOptions().isMultiTenancyEnabled()
+            || metadata.getFilterDefinition(TenantIdBinder.FILTER_NAME) != null)) {
+      Map.Entry<String, Set<String>> first = declarations.entrySet().iterator().next();
+      throw new CoalesceConfigurationException(
+          "@BufferedCounter on "
+              + first.getKey()
+              + "."
+              + first.getValue().iterator().next()
+              + " in a multi-tenant SessionFactory (hibernate.multi_tenant_connection_provider or"
+              + " a @TenantId attribute) is not supported: buffered deltas and the flusher's"
+              + " UPDATEs carry no tenant; allowed: @BufferedCounter in a factory without"
+              + " multi-tenancy, or "
+              + BufferSettings.ENABLED
+              + "=false");
+    }
     // The second-level cache must not cache a session's (possibly older) counters of these.
     factory
         .getServiceRegistry()

@@ -17,6 +17,7 @@ import org.hibernate.mapping.Component;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
 import org.hibernate.mapping.SimpleValue;
+import org.hibernate.mapping.UnionSubclass;
 import org.hibernate.mapping.Value;
 
 /**
@@ -74,6 +75,19 @@ final class CounterDeclarations {
                 + owner
                 + " has a composite id (@EmbeddedId or @IdClass), which the counter buffer does"
                 + " not support; allowed: a single basic id (Long, Integer, String, UUID, ...)");
+      }
+      if (entity.getRootClass().getSubclassClosure().stream()
+          .anyMatch(UnionSubclass.class::isInstance)) {
+        throw new MappingException(
+            "@BufferedCounter on "
+                + owner
+                + "."
+                + names.iterator().next()
+                + ": the hierarchy of "
+                + owner
+                + " is mapped with InheritanceType.TABLE_PER_CLASS (a table per concrete class),"
+                + " which the counter buffer does not support; allowed: SINGLE_TABLE or JOINED"
+                + " inheritance, or none");
       }
       counters.put(entity.getEntityName(), names);
     }

@@ -9,8 +9,9 @@ import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
 
 /**
- * Installs {@link BatchPrefetchListener} in factories that use the multiget cache, and {@link
- * SchemaRecreation} in those that create or drop their schema at boot.
+ * Installs {@link BatchPrefetchListener}, {@link CachedQueryPrefetchListener} and {@link
+ * RowsLoadedListener} in factories that use the multiget cache, and {@link SchemaRecreation} in
+ * those that create or drop their schema at boot.
  */
 public final class MultigetIntegrator implements Integrator {
 
@@ -25,6 +26,8 @@ public final class MultigetIntegrator implements Integrator {
         factory.getServiceRegistry().requireService(EventListenerRegistry.class);
     listeners.prependListeners(EventType.LOAD, listener);
     listeners.prependListeners(EventType.INIT_COLLECTION, listener);
+    listeners.prependListeners(EventType.LOAD, new CachedQueryPrefetchListener());
+    listeners.appendListeners(EventType.POST_LOAD, new RowsLoadedListener());
     if (SchemaRecreation.recreates(factory.getProperties())) {
       factory.addObserver(new SchemaRecreation());
     }

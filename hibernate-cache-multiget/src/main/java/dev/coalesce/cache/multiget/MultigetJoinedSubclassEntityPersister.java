@@ -3,11 +3,15 @@ package dev.coalesce.cache.multiget;
 import org.hibernate.cache.spi.access.EntityDataAccess;
 import org.hibernate.cache.spi.access.NaturalIdDataAccess;
 import org.hibernate.loader.ast.spi.MultiIdEntityLoader;
+import org.hibernate.loader.ast.spi.MultiNaturalIdLoader;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.metamodel.spi.RuntimeModelCreationContext;
 import org.hibernate.persister.entity.JoinedSubclassEntityPersister;
 
-/** Hibernate's {@link JoinedSubclassEntityPersister} with a prefetching multi-id loader. */
+/**
+ * Hibernate's {@link JoinedSubclassEntityPersister} with prefetching multi-id and natural-id
+ * multi-loaders.
+ */
 public class MultigetJoinedSubclassEntityPersister extends JoinedSubclassEntityPersister {
 
   public MultigetJoinedSubclassEntityPersister(
@@ -22,5 +26,10 @@ public class MultigetJoinedSubclassEntityPersister extends JoinedSubclassEntityP
   @SuppressWarnings({"unchecked", "rawtypes"})
   protected MultiIdEntityLoader<?> buildMultiIdLoader() {
     return new PrefetchingMultiIdLoader(super.buildMultiIdLoader(), this);
+  }
+
+  @Override
+  public MultiNaturalIdLoader<?> getMultiNaturalIdLoader() {
+    return PrefetchingMultiNaturalIdLoader.over(super.getMultiNaturalIdLoader(), this);
   }
 }

@@ -414,6 +414,21 @@ final class EntryCodec {
     }
   }
 
+  /**
+   * The list of a query-results entry (Hibernate's {@code QueryResultsCacheImpl} item), or null if
+   * {@code value} is not one.
+   */
+  static List<?> queryResultsOf(Object value) {
+    if (value == null || value.getClass() != QUERY_RESULTS_CLASS) {
+      return null;
+    }
+    try {
+      return (List<?>) QUERY_RESULTS_LIST.invoke(value);
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot read the query results " + value, e);
+    }
+  }
+
   private static Object readQueryResults(Reader in) throws IOException, ClassNotFoundException {
     long timestamp = in.readLong();
     int size = readCount(in);

@@ -61,6 +61,40 @@ public final class Prefetch {
   }
 
   /**
+   * One multi-get of the natural-id entries of {@code naturalIds} (each as Hibernate normalizes
+   * it); returns those whose entry was found, so that resolving the others (a sure miss) is left to
+   * Hibernate and counted once.
+   */
+  public static List<Object> naturalIds(
+      SharedSessionContractImplementor session, EntityPersister persister, Object[] naturalIds) {
+    TransactionCache cache = TransactionCache.of(session);
+    if (naturalIds.length == 0
+        || cache == null
+        || !session.getCacheMode().isGetEnabled()
+        || !persister.hasNaturalIdCache()) {
+      return List.of();
+    }
+    var access = persister.getNaturalIdCacheAccessStrategy();
+    RegionStorage storage = storageOf(access);
+    if (storage == null) {
+      return List.of();
+    }
+    List<EntryKey> keys = new ArrayList<>(naturalIds.length);
+    for (Object naturalId : naturalIds) {
+      keys.add(storage.entryKey(access.generateCacheKey(naturalId, persister, session)));
+    }
+    cache.prefetchKeys(keys);
+    List<Object> found = new ArrayList<>(naturalIds.length);
+    for (int i = 0; i < naturalIds.length; i++) {
+      byte[] record = cache.known(keys.get(i));
+      if (record != null && record != TransactionCache.ABSENT) {
+        found.add(naturalIds[i]);
+      }
+    }
+    return found;
+  }
+
+  /**
    * One multi-get of {@code id} and of every id of the same entity queued for batch fetching (at
    * most {@code limit}), learned by asking Hibernate's batch queue while the session's cache
    * answers "not cached" without a round trip.

@@ -2,8 +2,10 @@ package dev.coalesce.cache.region;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.hibernate.cache.spi.CacheTransactionSynchronization;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
@@ -29,6 +31,8 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private long timestamp;
   private int batchDepth;
   private List<EntryKey> collected;
+  private List<?> queryRows = List.of();
+  private final Set<String> queryRowsPrefetched = new HashSet<>();
 
   TransactionCache(
       SharedSessionContractImplementor session, LongSupplier timestamps, EntryStore store) {
@@ -54,6 +58,7 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   public void transactionJoined() {
     timestamp = timestamps.getAsLong();
     known.clear();
+    forgetQueryRows();
   }
 
   @Override
@@ -65,6 +70,7 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   public void transactionCompleted(boolean successful) {
     flush();
     known.clear();
+    forgetQueryRows();
   }
 
   /** A load of many entries starts: buffer its write-backs until the outermost one ends. */
@@ -105,6 +111,30 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     collected.add(key);
   }
 
+  /** The rows of this transaction's last query-cache hit, replacing the previous hit's. */
+  void queryRowsRead(List<?> rows) {
+    queryRows = rows;
+    queryRowsPrefetched.clear();
+  }
+
+  /**
+   * The rows of this transaction's last query-cache hit (each a value or an array of values, as
+   * Hibernate caches them), or an empty list.
+   */
+  public List<?> queryRows() {
+    return queryRows;
+  }
+
+  /** True the first time it is called for {@code entityName} since the last query-cache hit. */
+  public boolean firstQueryRowsPrefetch(String entityName) {
+    return queryRowsPrefetched.add(entityName);
+  }
+
+  private void forgetQueryRows() {
+    queryRows = List.of();
+    queryRowsPrefetched.clear();
+  }
+
   byte[] known(EntryKey key) {
     return known.get(key);
   }
@@ -140,13 +170,33 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     known.remove(key);
   }
 
-  /** Buffers the write if a batch is open; false if the caller must send it now. */
+  /**
+   * Buffers the write if a batch is open, or if the session is reading rows in a transaction (the
+   * put-from-loads of a query's rows, sent when its entities' post-load events fire, see {@link
+   * #rowsLoaded}); false if the caller must send it now.
+   */
   boolean buffer(EntryStore.Write write) {
-    if (batchDepth <= 0) {
+    if (batchDepth <= 0 && !readingRows()) {
       return false;
     }
     writes.add(write);
     return true;
+  }
+
+  private boolean readingRows() {
+    return session.isEventSource()
+        && session.isTransactionInProgress()
+        && !session.getPersistenceContextInternal().getLoadContexts().isLoadingFinished();
+  }
+
+  /**
+   * The rows of a result have been read (Hibernate fires its entities' post-load events): sends the
+   * write-backs buffered meanwhile as one pipeline, unless a batch is open (its end sends them).
+   */
+  public void rowsLoaded() {
+    if (batchDepth <= 0) {
+      flush();
+    }
   }
 
   private void flush() {
