@@ -39,5 +39,13 @@ public final class CoalesceSettings {
   /** Default of {@link #NAMESPACE}. */
   public static final String DEFAULT_NAMESPACE = "coalesce";
 
+  /**
+   * A {@code io.micrometer.core.instrument.MeterRegistry} instance put into the properties map:
+   * where Coalesce publishes its meters. Default: Micrometer's {@code Metrics.globalRegistry} when
+   * Micrometer is on the class path; without Micrometer no meters are published (and giving this
+   * setting fails the boot).
+   */
+  public static final String METRICS_REGISTRY = PREFIX + "metrics.registry";
+
   private CoalesceSettings() {}
 }

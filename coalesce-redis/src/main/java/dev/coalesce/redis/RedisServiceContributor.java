@@ -1,5 +1,6 @@
 package dev.coalesce.redis;
 
+import dev.coalesce.redis.metrics.CoalesceMetrics;
 import java.util.Map;
 import java.util.function.Function;
 import org.hibernate.boot.registry.StandardServiceInitiator;
@@ -9,15 +10,17 @@ import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 
 /**
- * Registers {@link RedisConnection} and {@link BufferedCounterEntities} in every Hibernate service
- * registry, through {@code META-INF/services/org.hibernate.service.spi.ServiceContributor}. Public
- * only for the {@link java.util.ServiceLoader}.
+ * Registers {@link RedisConnection}, {@link CoalesceMetrics} and {@link BufferedCounterEntities} in
+ * every Hibernate service registry, through {@code
+ * META-INF/services/org.hibernate.service.spi.ServiceContributor}. Public only for the {@link
+ * java.util.ServiceLoader}.
  */
 public final class RedisServiceContributor implements ServiceContributor {
 
   @Override
   public void contribute(StandardServiceRegistryBuilder builder) {
     builder.addInitiator(new Initiator<>(RedisConnection.class, RedisConnection::new));
+    builder.addInitiator(new Initiator<>(CoalesceMetrics.class, CoalesceMetrics::new));
     builder.addInitiator(
         new Initiator<>(BufferedCounterEntities.class, settings -> new BufferedCounterEntities()));
   }

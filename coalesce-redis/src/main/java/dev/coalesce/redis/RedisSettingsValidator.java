@@ -1,5 +1,6 @@
 package dev.coalesce.redis;
 
+import dev.coalesce.redis.metrics.CoalesceMetrics;
 import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -20,5 +21,6 @@ public final class RedisSettingsValidator implements Integrator {
     UnknownSettings.onClassPath(RedisSettingsValidator.class.getClassLoader())
         .check(factory.getProperties());
     factory.getServiceRegistry().requireService(RedisConnection.class);
+    factory.getServiceRegistry().requireService(CoalesceMetrics.class);
   }
 }

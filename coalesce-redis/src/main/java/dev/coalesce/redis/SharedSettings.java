@@ -21,6 +21,7 @@ public final class SharedSettings implements KnownSettings {
         CoalesceSettings.REDIS_ADDRESS,
         CoalesceSettings.REDIS_CONFIG,
         CoalesceSettings.REDIS_CLIENT,
-        CoalesceSettings.NAMESPACE);
+        CoalesceSettings.NAMESPACE,
+        CoalesceSettings.METRICS_REGISTRY);
   }
 }

@@ -2,12 +2,15 @@ package dev.coalesce.buffer.boot;
 
 import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferSettings.Store;
+import dev.coalesce.buffer.flush.StatsRecorder;
 import dev.coalesce.buffer.model.CounterModel;
 import dev.coalesce.buffer.store.DeltaStore;
 import dev.coalesce.redis.BufferedCounterEntities;
 import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.RedisConnection;
 import dev.coalesce.redis.SettingsReader;
+import dev.coalesce.redis.metrics.CoalesceMetrics;
+import dev.coalesce.redis.metrics.Meters;
 import java.util.Map;
 import java.util.Set;
 import org.hibernate.binder.internal.TenantIdBinder;
@@ -81,7 +84,13 @@ public final class BufferIntegrator implements Integrator {
               : BufferSettings.REDIS_ADDRESS + " (or " + BufferSettings.REDIS_CONFIG + ")");
       store = DeltaStore.local(config.partitions(), config.clock());
     }
-    BufferRuntime runtime = new BufferRuntime(factory, declarations, config, store);
+    CoalesceMetrics metrics = factory.getServiceRegistry().requireService(CoalesceMetrics.class);
+    boolean redisStore = !declarations.isEmpty() && config.store() == Store.REDIS;
+    StatsRecorder stats =
+        new StatsRecorder(
+            declarations.isEmpty() ? Meters.NONE : metrics.meters(),
+            redisStore ? metrics::redisAvailable : answered -> {});
+    BufferRuntime runtime = new BufferRuntime(factory, declarations, config, store, stats);
     if (!declarations.isEmpty()) {
       runtime
           .deltas()

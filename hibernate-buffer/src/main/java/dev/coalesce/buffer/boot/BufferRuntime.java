@@ -50,7 +50,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   private final transient Map<String, Set<String>> declarations;
   private final transient BufferConfig config;
   private final transient DeltaStore store;
-  private final transient StatsRecorder stats = new StatsRecorder();
+  private final transient StatsRecorder stats;
   private final transient TransactionDeltas deltas;
   private transient volatile CounterModel model = CounterModel.empty();
   private transient volatile Flusher flusher;
@@ -61,8 +61,10 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
       SessionFactoryImplementor factory,
       Map<String, Set<String>> declarations,
       BufferConfig config,
-      DeltaStore store) {
+      DeltaStore store,
+      StatsRecorder stats) {
     this.factory = factory;
+    this.stats = stats;
     this.declarations = declarations;
     this.config = config;
     this.store = store;
@@ -112,6 +114,11 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
       long interval = config.flushInterval().toNanos();
       scheduler.scheduleWithFixedDelay(
           this::backgroundFlush, interval, interval, TimeUnit.NANOSECONDS);
+      stats.bindGauges(pusher::queuedDeltas);
+      if (stats.publishesMeters()) {
+        // on the flusher's thread and schedule: a scrape of the meters never reaches the store
+        scheduler.scheduleWithFixedDelay(this::readPendingAge, 0, interval, TimeUnit.NANOSECONDS);
+      }
     }
     RUNNING.put(factory, this);
   }
@@ -169,6 +176,20 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     } catch (Throwable e) {
       LOG.errorf(e, "Counter flush failed with an error; retrying in %s", config.flushInterval());
     }
+  }
+
+  /** For the gauge coalesce.buffer.pending.age: NaN while the store does not answer. */
+  private void readPendingAge() {
+    Duration age;
+    try {
+      age = Duration.ofMillis(store.oldestPendingAgeMillis().orElse(0));
+    } catch (RuntimeException e) {
+      // the outage is logged once by the pusher and the flusher; here it shows in the gauges
+      // (coalesce.buffer.pending.age NaN, coalesce.redis.available 0), not every interval
+      LOG.debugf(e, "Cannot read the oldest pending age from the %s store", storeName());
+      age = null;
+    }
+    stats.pendingAgeRead(age);
   }
 
   /** Deltas of one committed transaction. */

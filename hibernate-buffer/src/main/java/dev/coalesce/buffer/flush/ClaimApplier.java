@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -79,26 +80,30 @@ final class ClaimApplier {
     List<String> acked = shared ? List.of() : List.copyOf(localAcked.get(claim.partition()));
     List<RowUpdates.FailedRow> failed = new ArrayList<>();
     Long updated =
-        transactions.flush(
-            plan.updates(),
-            (connection, session) -> {
-              if (shared) {
-                if (!ledger.advance(connection, claim.partition(), claim.seq())) {
-                  return null;
-                }
-              } else {
-                if (ledger.localApplied(connection, localClaim)) {
-                  return null; // this node committed it before, and the commit's reply was lost
-                }
-                ledger.forgetLocalApplied(connection, acked);
-                ledger.markLocalApplied(connection, localClaim, clock.millis());
-              }
-              long rows = RowUpdates.execute(connection, session, plan.updates(), failed);
-              // with the ledger row: set aside exactly when the claim is applied, and once
-              ledger.setAside(connection, plan.setAside(claim.seq(), failed, store.partitions()));
-              faults.afterRowUpdates(claim);
-              return rows;
-            });
+        timed(
+            () ->
+                transactions.flush(
+                    plan.updates(),
+                    (connection, session) -> {
+                      if (shared) {
+                        if (!ledger.advance(connection, claim.partition(), claim.seq())) {
+                          return null;
+                        }
+                      } else {
+                        if (ledger.localApplied(connection, localClaim)) {
+                          return null; // this node committed it before, and the commit's reply was
+                          // lost
+                        }
+                        ledger.forgetLocalApplied(connection, acked);
+                        ledger.markLocalApplied(connection, localClaim, clock.millis());
+                      }
+                      long rows = RowUpdates.execute(connection, session, plan.updates(), failed);
+                      // with the ledger row: set aside exactly when the claim is applied, and once
+                      ledger.setAside(
+                          connection, plan.setAside(claim.seq(), failed, store.partitions()));
+                      faults.afterRowUpdates(claim);
+                      return rows;
+                    }));
     if (updated == null) {
       // the database holds this claim already, or a racing flusher committed it first
       acknowledge(claim, localClaim);
@@ -106,8 +111,8 @@ final class ClaimApplier {
     }
     localAcked.get(claim.partition()).removeAll(acked);
     afterSetAside(plan, failed);
-    stats.flushes.increment();
-    stats.rowsFlushed.add(updated);
+    stats.claimApplied();
+    stats.rowsFlushed(updated);
     faults.afterCommit(claim);
     acknowledge(claim, localClaim);
     return new Applied(true, updated, rowCount);
@@ -158,51 +163,54 @@ final class ClaimApplier {
     List<Claim> applied = new ArrayList<>();
     List<RowUpdates.FailedRow> failed = new ArrayList<>();
     Long updated =
-        transactions.flush(
-            allUpdates,
-            (connection, session) -> {
-              for (Claim claim : candidates) {
-                boolean mine;
-                if (shared) {
-                  mine = ledger.advance(connection, claim.partition(), claim.seq());
-                } else {
-                  mine = !ledger.localApplied(connection, localClaims.get(claim));
-                  if (mine) {
-                    ledger.forgetLocalApplied(connection, acked.get(claim));
-                    ledger.markLocalApplied(connection, localClaims.get(claim), clock.millis());
-                  }
-                }
-                if (mine) {
-                  applied.add(claim);
-                }
-              }
-              List<RowUpdate> updates = new ArrayList<>();
-              applied.forEach(claim -> updates.addAll(plans.get(claim).updates()));
-              FlushPlan.sort(updates);
-              long rows = RowUpdates.execute(connection, session, updates, failed);
-              for (Claim claim : applied) {
-                List<RowUpdates.FailedRow> ofClaim = new ArrayList<>();
-                for (RowUpdates.FailedRow row : failed) {
-                  if (plans.get(claim).updates().contains(row.update())) {
-                    ofClaim.add(row);
-                  }
-                }
-                ledger.setAside(
-                    connection,
-                    plans.get(claim).setAside(claim.seq(), ofClaim, store.partitions()));
-                faults.afterRowUpdates(claim);
-              }
-              return rows;
-            });
+        timed(
+            () ->
+                transactions.flush(
+                    allUpdates,
+                    (connection, session) -> {
+                      for (Claim claim : candidates) {
+                        boolean mine;
+                        if (shared) {
+                          mine = ledger.advance(connection, claim.partition(), claim.seq());
+                        } else {
+                          mine = !ledger.localApplied(connection, localClaims.get(claim));
+                          if (mine) {
+                            ledger.forgetLocalApplied(connection, acked.get(claim));
+                            ledger.markLocalApplied(
+                                connection, localClaims.get(claim), clock.millis());
+                          }
+                        }
+                        if (mine) {
+                          applied.add(claim);
+                        }
+                      }
+                      List<RowUpdate> updates = new ArrayList<>();
+                      applied.forEach(claim -> updates.addAll(plans.get(claim).updates()));
+                      FlushPlan.sort(updates);
+                      long rows = RowUpdates.execute(connection, session, updates, failed);
+                      for (Claim claim : applied) {
+                        List<RowUpdates.FailedRow> ofClaim = new ArrayList<>();
+                        for (RowUpdates.FailedRow row : failed) {
+                          if (plans.get(claim).updates().contains(row.update())) {
+                            ofClaim.add(row);
+                          }
+                        }
+                        ledger.setAside(
+                            connection,
+                            plans.get(claim).setAside(claim.seq(), ofClaim, store.partitions()));
+                        faults.afterRowUpdates(claim);
+                      }
+                      return rows;
+                    }));
     for (Claim claim : applied) {
       if (!shared) {
         localAcked.get(claim.partition()).removeAll(acked.get(claim));
       }
       afterSetAside(plans.get(claim), List.of());
-      stats.flushes.increment();
+      stats.claimApplied();
     }
-    stats.rowsFailed.add(failed.size());
-    stats.rowsFlushed.add(updated);
+    stats.rowsFailed(failed.size());
+    stats.rowsFlushed(updated);
     for (Claim claim : applied) {
       faults.afterCommit(claim);
     }
@@ -234,6 +242,19 @@ final class ClaimApplier {
     return updated;
   }
 
+  /** Runs one flush transaction, timed for {@code coalesce.buffer.flush}. */
+  private Long timed(Supplier<Long> transaction) {
+    long start = System.nanoTime();
+    boolean success = false;
+    try {
+      Long rows = transaction.get();
+      success = true;
+      return rows;
+    } finally {
+      stats.flushTransaction(System.nanoTime() - start, success);
+    }
+  }
+
   private void acknowledge(Claim claim, String localClaim) {
     store.ack(claim.partition(), claim.seq());
     if (localClaim != null) {
@@ -243,7 +264,7 @@ final class ClaimApplier {
 
   /** Counts and logs what a committed flush transaction set aside. */
   private void afterSetAside(FlushPlan plan, List<RowUpdates.FailedRow> failed) {
-    stats.rowsFailed.add(failed.size());
+    stats.rowsFailed(failed.size());
     if (!plan.rejected().isEmpty()) {
       LOG.warnf(
           "Counter deltas that cannot be applied are set aside in %s: %s",

@@ -313,6 +313,7 @@ public final class Pusher {
   }
 
   private void storeTrouble(RuntimeException e) {
+    stats.storeAnswered(false);
     stalled = true;
     if (!storeDown) {
       storeDown = true;
