@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,14 +161,7 @@ public final class RedisCluster implements AutoCloseable {
     for (RedisServerProcess node : nodes) {
       yaml.append("    - \"").append(node.address()).append("\"\n");
     }
-    try {
-      Path file = Files.createTempFile("coalesce-cluster", ".yaml");
-      Files.writeString(file, yaml.toString());
-      file.toFile().deleteOnExit();
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the Redisson YAML", e);
-    }
+    return RedissonYaml.write("coalesce-cluster", yaml.toString());
   }
 
   @Override

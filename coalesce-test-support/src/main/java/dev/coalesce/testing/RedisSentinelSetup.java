@@ -2,9 +2,7 @@ package dev.coalesce.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,14 +123,7 @@ public final class RedisSentinelSetup implements AutoCloseable {
     for (RedisServerProcess sentinel : sentinels) {
       yaml.append("    - \"").append(sentinel.address()).append("\"\n");
     }
-    try {
-      Path file = Files.createTempFile("coalesce-sentinel", ".yaml");
-      Files.writeString(file, yaml.toString());
-      file.toFile().deleteOnExit();
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the Redisson YAML", e);
-    }
+    return RedissonYaml.write("coalesce-sentinel", yaml.toString());
   }
 
   @Override

@@ -42,13 +42,13 @@ class ClusterPushTest {
         long seed = Long.getLong("coalesce.seed", System.nanoTime());
         System.out.println("ClusterPushTest seed=" + seed);
         try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed)) {
-          runFor(Duration.ofSeconds(1));
+          CommitLoad.runFor(Duration.ofSeconds(1));
           long slowestBefore = load.resetSlowestCommit();
           RedisServerProcess stalled = cluster.masters().get(1);
           stalled.pause();
-          runFor(Duration.ofSeconds(3));
+          CommitLoad.runFor(Duration.ofSeconds(3));
           stalled.resume();
-          runFor(Duration.ofSeconds(1));
+          CommitLoad.runFor(Duration.ofSeconds(1));
           long slowest = load.slowestCommitMillis();
           load.close();
           await("committed deltas leave this JVM")
@@ -100,14 +100,5 @@ class ClusterPushTest {
 
   private static long views(TestDatabase db) {
     return Boot.queryLong(db, "select coalesce(sum(views), 0) from post");
-  }
-
-  private static void runFor(Duration duration) {
-    long end = System.nanoTime() + duration.toNanos();
-    await()
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(10))
-        .atMost(duration.plusSeconds(5))
-        .until(() -> System.nanoTime() >= end);
   }
 }

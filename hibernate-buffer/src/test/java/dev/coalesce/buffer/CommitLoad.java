@@ -1,7 +1,10 @@
 package dev.coalesce.buffer;
 
+import static org.awaitility.Awaitility.await;
+
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -151,6 +154,16 @@ final class CommitLoad implements AutoCloseable {
    */
   long resetSlowestCommit() {
     return TimeUnit.NANOSECONDS.toMillis(slowestCommitNanos.getThenReset());
+  }
+
+  /** Lets the load run for {@code duration}: the test thread waits, timed by Awaitility. */
+  static void runFor(Duration duration) {
+    long end = System.nanoTime() + duration.toNanos();
+    await()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(10))
+        .atMost(duration.plusSeconds(5))
+        .until(() -> System.nanoTime() >= end);
   }
 
   /**

@@ -109,7 +109,7 @@ class FailoverTest {
         long slowest;
         long failoverMillis;
         try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed)) {
-          runFor(Duration.ofSeconds(2));
+          CommitLoad.runFor(Duration.ofSeconds(2));
           long slowestBefore = load.resetSlowestCommit();
           RedisServerProcess victim = topology.victim();
           long killedAt = System.nanoTime();
@@ -124,7 +124,7 @@ class FailoverTest {
               .atMost(Duration.ofSeconds(60))
               .pollInterval(Duration.ofMillis(100))
               .until(() -> topology.failedOverFrom(victim));
-          runFor(Duration.ofSeconds(3));
+          CommitLoad.runFor(Duration.ofSeconds(3));
           slowest = load.slowestCommitMillis();
           load.close();
           await("committed deltas leave this JVM")
@@ -196,14 +196,5 @@ class FailoverTest {
       }
     }
     return (System.nanoTime() - start) / 1e6 / pushes;
-  }
-
-  private static void runFor(Duration duration) {
-    long end = System.nanoTime() + duration.toNanos();
-    await()
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(10))
-        .atMost(duration.plusSeconds(5))
-        .until(() -> System.nanoTime() >= end);
   }
 }

@@ -57,11 +57,11 @@ class RedisFaultTest {
         long slowestBefore = load.resetSlowestCommit();
         redis.pause();
         Duration stall = Duration.ofSeconds(FAULT_SECONDS > 0 ? FAULT_SECONDS : 10);
-        runFor(stall);
+        CommitLoad.runFor(stall);
         long commitsDuringStall = load.commits() - commitsBefore;
         long slowest = load.slowestCommitMillis();
         redis.resume();
-        runFor(Duration.ofSeconds(2));
+        CommitLoad.runFor(Duration.ofSeconds(2));
         load.close();
         Report report = settleAndCompare("stall " + stall.toSeconds() + " s", factory, db, load);
         System.out.printf(
@@ -92,7 +92,7 @@ class RedisFaultTest {
         Resp admin = new Resp(redis.host(), redis.port())) {
       EntityManagerFactory factory = boot(db, redis);
       try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed())) {
-        runFor(Duration.ofSeconds(1));
+        CommitLoad.runFor(Duration.ofSeconds(1));
         long slowestBefore = load.resetSlowestCommit();
         long cuts = 0;
         long end = System.nanoTime() + faultDuration().toNanos();
@@ -100,10 +100,10 @@ class RedisFaultTest {
           // closes every client connection but ours, whatever it was doing
           admin.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
           cuts++;
-          runFor(Duration.ofMillis(25));
+          CommitLoad.runFor(Duration.ofMillis(25));
         }
         long slowest = load.slowestCommitMillis();
-        runFor(Duration.ofSeconds(1));
+        CommitLoad.runFor(Duration.ofSeconds(1));
         load.close();
         Report report = settleAndCompare(cuts + " connection cuts", factory, db, load);
         System.out.printf("  slowest commit while connections were cut: %d ms%n", slowest);
@@ -123,12 +123,12 @@ class RedisFaultTest {
     try (RedisServerProcess redis = RedisServerProcess.startWithAppendOnlyFile()) {
       EntityManagerFactory factory = boot(db, redis);
       try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed())) {
-        runFor(Duration.ofSeconds(2));
+        CommitLoad.runFor(Duration.ofSeconds(2));
         long slowestBefore = load.resetSlowestCommit();
         redis.stop(); // SIGKILL, pushes and flushes in flight
-        runFor(faultDuration());
+        CommitLoad.runFor(faultDuration());
         redis.startAgain(); // reloads the append-only file
-        runFor(Duration.ofSeconds(2));
+        CommitLoad.runFor(Duration.ofSeconds(2));
         long slowest = load.slowestCommitMillis();
         load.close();
         Report report = settleAndCompare("kill -9, AOF restart", factory, db, load);
@@ -154,7 +154,7 @@ class RedisFaultTest {
       EntityManagerFactory factory = boot(db, redis);
       CounterBuffer buffer = CounterBuffer.of(factory);
       try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed())) {
-        runFor(Duration.ofSeconds(2));
+        CommitLoad.runFor(Duration.ofSeconds(2));
         // A moment before the kill, every increment committed so far is in the database, in
         // Redis, or still in this JVM (queued or being pushed); read in that order, nothing moving
         // between them escapes the count. What Redis loses is bounded by what it held then, what
@@ -165,9 +165,9 @@ class RedisFaultTest {
         long heldAtProbe = heldDeltas(probe);
         redis.stop();
         long committedAtKill = load.committedTotal();
-        runFor(faultDuration());
+        CommitLoad.runFor(faultDuration());
         redis.startAgain(); // empty: it kept nothing
-        runFor(Duration.ofSeconds(2));
+        CommitLoad.runFor(Duration.ofSeconds(2));
         load.close();
         buffer.flush();
         long bound = heldAtProbe + 5 * queuedAtProbe + (committedAtKill - committedAtProbe);
@@ -285,15 +285,5 @@ class RedisFaultTest {
 
   private static Duration faultDuration() {
     return Duration.ofSeconds(FAULT_SECONDS > 0 ? FAULT_SECONDS : 3);
-  }
-
-  /** Lets the load run for {@code duration}: a pause of the test thread, timed by Awaitility. */
-  private static void runFor(Duration duration) {
-    long end = System.nanoTime() + duration.toNanos();
-    await()
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(10))
-        .atMost(duration.plusSeconds(5))
-        .until(() -> System.nanoTime() >= end);
   }
 }

@@ -68,55 +68,14 @@ final class ClaimApplier {
    * @param floor the partition's ledger value when the flush started
    */
   Applied apply(Claim claim, long floor, FlushFaults faults) {
-    FlushPlan plan = FlushPlan.of(model, claim.deltas());
-    int rowCount = plan.rowCount();
-    boolean shared = store.shared();
-    if (shared && claim.seq() <= floor) {
-      // recovered claim the database already holds: only the ack was missing
-      store.ack(claim.partition(), claim.seq());
-      return new Applied(false, 0, rowCount);
-    }
-    String localClaim = shared ? null : node + ":" + claim.partition() + ":" + claim.seq();
-    List<String> acked = shared ? List.of() : List.copyOf(localAcked.get(claim.partition()));
-    List<RowUpdates.FailedRow> failed = new ArrayList<>();
-    Long updated =
-        timed(
-            () ->
-                transactions.flush(
-                    plan.updates(),
-                    (connection, session) -> {
-                      if (shared) {
-                        if (!ledger.advance(connection, claim.partition(), claim.seq())) {
-                          return null;
-                        }
-                      } else {
-                        if (ledger.localApplied(connection, localClaim)) {
-                          return null; // this node committed it before, and the commit's reply was
-                          // lost
-                        }
-                        ledger.forgetLocalApplied(connection, acked);
-                        ledger.markLocalApplied(connection, localClaim, clock.millis());
-                      }
-                      long rows = RowUpdates.execute(connection, session, plan.updates(), failed);
-                      // with the ledger row: set aside exactly when the claim is applied, and once
-                      ledger.setAside(
-                          connection, plan.setAside(claim.seq(), failed, store.partitions()));
-                      faults.afterRowUpdates(claim);
-                      return rows;
-                    }));
-    if (updated == null) {
-      // the database holds this claim already, or a racing flusher committed it first
-      acknowledge(claim, localClaim);
-      return new Applied(false, 0, rowCount);
-    }
-    localAcked.get(claim.partition()).removeAll(acked);
-    afterSetAside(plan, failed);
-    stats.claimApplied();
-    stats.rowsFlushed(updated);
-    faults.afterCommit(claim);
-    acknowledge(claim, localClaim);
-    return new Applied(true, updated, rowCount);
+    long[] floors = new long[store.partitions()];
+    floors[claim.partition()] = floor;
+    Together together = applyTogether(List.of(claim), floors, faults);
+    return new Applied(together.applied() == 1, together.rows(), rowCount(claim));
   }
+
+  /** What {@link #applyTogether} did: rows updated, and how many of its claims it applied. */
+  record Together(long rows, int applied) {}
 
   /** How many rows a claim touches: what a claim of at most max rows counts. */
   static int rowCount(Claim claim) {
@@ -132,9 +91,8 @@ final class ClaimApplier {
    * Each claim is acknowledged after the commit. A failure rolls back all of them, unapplied.
    *
    * @param floors the partitions' ledger values when the flush started
-   * @return rows updated
    */
-  long applyTogether(List<Claim> claims, long[] floors, FlushFaults faults) {
+  Together applyTogether(List<Claim> claims, long[] floors, FlushFaults faults) {
     boolean shared = store.shared();
     List<Claim> candidates = new ArrayList<>();
     for (Claim claim : claims) {
@@ -218,7 +176,7 @@ final class ClaimApplier {
       // applied now, or held by the database already (another node committed it first)
       acknowledge(claim, localClaims.get(claim));
     }
-    return updated;
+    return new Together(updated, applied.size());
   }
 
   /**

@@ -276,7 +276,7 @@ public final class Flusher {
       faults.afterClaim(claim);
     }
     try {
-      long rows = applier.applyTogether(group, floors, faults);
+      long rows = applier.applyTogether(group, floors, faults).rows();
       for (Claim claim : group) {
         drained.set(claim.partition());
         if (store.shared()) {
