@@ -10,14 +10,20 @@ import dev.coalesce.buffer.Post;
 import dev.coalesce.buffer.store.Claim;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestDatabases;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManagerFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Item 5 of the hardening issue: a flusher killed at each step of the flush (after the claim, after
@@ -103,17 +109,31 @@ class CrashRecoveryTest {
     Boot.execute(db, "drop table if exists coalesce_buffer_lease");
   }
 
-  @ParameterizedTest
-  @EnumSource(Step.class)
+  /** Every step on every database of the matrix. */
+  static Stream<Arguments> stepsOnEveryDatabase() {
+    List<Arguments> all = new ArrayList<>();
+    for (TestDatabase.Kind kind : TestDatabase.Kind.values()) {
+      for (Step step : Step.values()) {
+        all.add(Arguments.of(kind, step));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("stepsOnEveryDatabase")
   void redisStoreANewFactoryRecoversWhatADeadFlusherLeftInFlight(
-      Step step, TestDatabase db, TestRedis redis) {
+      TestDatabase.Kind kind, Step step, TestDatabases databases, TestRedis redis) {
+    TestDatabase db = databases.of(kind);
+    Boot.execute(db, "drop table if exists coalesce_buffer_local_applied");
+    Boot.execute(db, "drop table if exists coalesce_buffer_lease");
     Map<String, Object> settings = Boot.redisSettings(db, redis);
     settings.put(BufferSettings.NAMESPACE, namespace);
     settings.put(BufferSettings.PARTITIONS, "4");
     settings.put(BufferSettings.MAX_ROWS_PER_FLUSH, "5");
     settings.put("hibernate.hbm2ddl.auto", "create");
     EntityManagerFactory dying = Boot.boot(settings, Post.class);
-    Workload workload = Workload.seeded("crash " + step + ", redis store", ROWS);
+    Workload workload = Workload.seeded("crash " + step + ", redis store, " + kind, ROWS);
     try {
       Boot.persistPosts(dying, ROWS);
       workload.commit(dying, 0, 60);
