@@ -58,6 +58,16 @@ public final class BufferSettings {
   public static final int DEFAULT_MAX_ROWS_PER_FLUSH = 1000;
 
   /**
+   * How many partitions one flush applies at once when they hold more than one claim's worth of
+   * rows (a backlog), each in transactions of its own, a count; each takes a database connection
+   * while it runs. Default {@code 2}.
+   */
+  public static final String FLUSH_THREADS = "hibernate.coalesce.buffer.flush_threads";
+
+  /** Default of {@link #FLUSH_THREADS}. */
+  public static final int DEFAULT_FLUSH_THREADS = 2;
+
+  /**
    * How long closing the SessionFactory waits for the final flush, a duration. Default {@code 30s}.
    */
   public static final String SHUTDOWN_TIMEOUT = "hibernate.coalesce.buffer.shutdown_timeout";

@@ -21,6 +21,7 @@ record BufferConfig(
     Duration pushTimeout,
     int maxQueuedDeltas,
     int waitReplicas,
+    int flushThreads,
     Clock clock) {
 
   /** How long one push attempt waits for Redis before it is in doubt and sent again. */
@@ -66,6 +67,7 @@ record BufferConfig(
         reader.positiveInt(
             BufferSettings.MAX_QUEUED_DELTAS, BufferSettings.DEFAULT_MAX_QUEUED_DELTAS),
         reader.nonNegativeInt(BufferSettings.WAIT_REPLICAS, 0),
+        reader.positiveInt(BufferSettings.FLUSH_THREADS, BufferSettings.DEFAULT_FLUSH_THREADS),
         (Clock) clock);
   }
 }

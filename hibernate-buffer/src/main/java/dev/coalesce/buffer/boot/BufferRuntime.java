@@ -97,7 +97,14 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     model = CounterModel.build(factory.getMappingMetamodel(), declarations);
     if (!model.isEmpty()) {
       flusher =
-          Flusher.start(factory, model, store, config.maxRowsPerFlush(), stats, config.clock());
+          Flusher.start(
+              factory,
+              model,
+              store,
+              config.maxRowsPerFlush(),
+              stats,
+              config.clock(),
+              config.flushThreads());
       pusher =
           new Pusher(
               store,
@@ -160,6 +167,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
       Thread.currentThread().interrupt();
       LOG.warn("Interrupted while waiting for the final counter flush");
     }
+    flusher.close();
     store.close();
   }
 

@@ -14,6 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.WeakHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -55,28 +59,18 @@ public final class Flusher {
   private final FlushTransactions transactions;
   private final ClaimApplier applier;
   private final ReentrantLock lock = new ReentrantLock();
+  private final int threads;
+  private ExecutorService partitionWorkers;
 
   /** Test-only fault points (this package's tests); {@link FlushFaults#NONE} in production. */
   volatile FlushFaults faults = FlushFaults.NONE;
-
-  /**
-   * {@link #start(SessionFactoryImplementor, CounterModel, DeltaStore, int, StatsRecorder, Clock)}
-   * with the system clock.
-   */
-  public static Flusher start(
-      SessionFactoryImplementor factory,
-      CounterModel model,
-      DeltaStore store,
-      int maxRows,
-      StatsRecorder stats) {
-    return start(factory, model, store, maxRows, stats, Clock.systemUTC());
-  }
 
   /**
    * A flusher for {@code model}'s counters. Creates the flusher's tables (in Hibernate's default
    * catalog and schema) and the partitions' rows if missing.
    *
    * @param clock for lease times and the age of applied local claims
+   * @param threads how many partitions a flush applies at once (a backlog)
    */
   public static Flusher start(
       SessionFactoryImplementor factory,
@@ -84,14 +78,15 @@ public final class Flusher {
       DeltaStore store,
       int maxRows,
       StatsRecorder stats,
-      Clock clock) {
+      Clock clock,
+      int threads) {
     Map<String, Object> settings = factory.getProperties();
     Ledger ledger =
         new Ledger(
             (String) settings.get(AvailableSettings.DEFAULT_CATALOG),
             (String) settings.get(AvailableSettings.DEFAULT_SCHEMA));
     ledger.create(factory, store.partitions(), clock.millis());
-    Flusher flusher = new Flusher(factory, model, store, ledger, maxRows, stats, clock);
+    Flusher flusher = new Flusher(factory, model, store, ledger, maxRows, stats, clock, threads);
     RUNNING.put(factory, new WeakReference<>(flusher));
     return flusher;
   }
@@ -109,7 +104,9 @@ public final class Flusher {
       Ledger ledger,
       int maxRows,
       StatsRecorder stats,
-      Clock clock) {
+      Clock clock,
+      int threads) {
+    this.threads = threads;
     this.store = store;
     this.ledger = ledger;
     String node = UUID.randomUUID().toString();
@@ -166,27 +163,17 @@ public final class Flusher {
         rows += applySmallClaimsTogether(mine, firstClaims, floors, drained);
         BitSet failed = new BitSet(partitions);
         List<RuntimeException> failures = new ArrayList<>();
+        List<Integer> remaining = new ArrayList<>();
         for (int partition = mine.nextSetBit(0);
             partition >= 0;
             partition = mine.nextSetBit(partition + 1)) {
           if (drained.get(partition)) {
             faults.partitionDone(partition);
-            continue;
-          }
-          try {
-            rows += flushPartition(partition, firstClaims.get(partition), floors);
-          } catch (RuntimeException e) {
-            LOG.warnf(
-                e,
-                "Counter flush of partition %d failed; what it claimed stays in flight and the"
-                    + " next flush applies it once",
-                partition);
-            failed.set(partition);
-            failures.add(e);
-          } finally {
-            faults.partitionDone(partition);
+          } else if (firstClaims.get(partition).isPresent()) {
+            remaining.add(partition);
           }
         }
+        rows += flushPartitions(remaining, firstClaims, floors, failed, failures);
         if (!failures.isEmpty()) {
           throw new PartitionsFailedException(failed, partitions, failures);
         }
@@ -196,6 +183,109 @@ public final class Flusher {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Flushes {@code partitions} until each is drained, {@code threads} at a time (each partition in
+   * claims and transactions of its own); failures are collected, never stop the others.
+   *
+   * @return rows updated
+   */
+  private long flushPartitions(
+      List<Integer> partitions,
+      List<Optional<Claim>> firstClaims,
+      long[] floors,
+      BitSet failed,
+      List<RuntimeException> failures) {
+    if (threads <= 1 || partitions.size() <= 1) {
+      long rows = 0;
+      for (int partition : partitions) {
+        rows += flushPartitionReporting(partition, firstClaims, floors, failed, failures);
+      }
+      return rows;
+    }
+    if (partitionWorkers == null) {
+      partitionWorkers =
+          Executors.newFixedThreadPool(
+              threads,
+              runnable -> {
+                Thread thread = new Thread(runnable, "coalesce-buffer-flush-worker");
+                thread.setDaemon(true);
+                return thread;
+              });
+    }
+    List<Future<Long>> results = new ArrayList<>();
+    for (int partition : partitions) {
+      results.add(
+          partitionWorkers.submit(
+              () -> flushPartitionReporting(partition, firstClaims, floors, failed, failures)));
+    }
+    // every worker is done before this flush returns, whatever failed: a worker still running
+    // after it would flush its partition beside the next flush
+    long rows = 0;
+    Throwable failure = null;
+    for (Future<Long> result : results) {
+      try {
+        rows += result.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = add(failure, new IllegalStateException("Interrupted while flushing", e));
+      } catch (ExecutionException e) {
+        // an Error in a worker: flushPartitionReporting handles every RuntimeException
+        failure = add(failure, e.getCause());
+      }
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    if (failure != null) {
+      throw (RuntimeException) failure;
+    }
+    return rows;
+  }
+
+  private static Throwable add(Throwable first, Throwable next) {
+    if (first == null) {
+      return next instanceof Error || next instanceof RuntimeException
+          ? next
+          : new IllegalStateException(next);
+    }
+    first.addSuppressed(next);
+    return first;
+  }
+
+  /**
+   * Flushes one partition; a failure is logged and collected (synchronized: workers share them).
+   */
+  private long flushPartitionReporting(
+      int partition,
+      List<Optional<Claim>> firstClaims,
+      long[] floors,
+      BitSet failed,
+      List<RuntimeException> failures) {
+    try {
+      return flushPartition(partition, firstClaims.get(partition), floors);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          e,
+          "Counter flush of partition %d failed; what it claimed stays in flight and the next"
+              + " flush applies it once",
+          partition);
+      synchronized (failures) {
+        failed.set(partition);
+        failures.add(e);
+      }
+      return 0;
+    } finally {
+      faults.partitionDone(partition);
+    }
+  }
+
+  /** Stops the workers of parallel flushes; for the factory's close, after its last flush. */
+  public void close() {
+    if (partitionWorkers != null) {
+      partitionWorkers.shutdownNow();
     }
   }
 

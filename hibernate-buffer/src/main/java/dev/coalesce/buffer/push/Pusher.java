@@ -39,8 +39,9 @@ import org.jboss.logging.Logger;
  *       store applies a number once ({@link DeltaStore#push}). The next push waits until then.
  *   <li><b>Direct to the database</b> only what provably never reached the store: a push whose
  *       every attempt failed for want of a connection ({@link StoreUnreachableException}), and
- *       commits that find the queue full ({@code maxQueuedDeltas}), applied on a thread of their
- *       own ({@link DirectApplier}), many commits in one transaction.
+ *       commits that find the queue full ({@code maxQueuedDeltas}; one commit larger than that goes
+ *       to the store when nothing else waits), applied on a thread of their own ({@link
+ *       DirectApplier}), many commits in one transaction.
  *   <li><b>Bounded wait.</b> A committing thread waits at most {@code pushTimeout} for its push;
  *       while a push is in trouble, committing threads do not wait at all: their deltas wait in the
  *       queue (lost if this JVM dies before they are pushed).
@@ -148,7 +149,9 @@ public final class Pusher {
       applyOnThisThread(deltas, "the counter buffer is closing");
       return;
     }
-    if (queuedDeltas.addAndGet(size) > maxQueuedDeltas) {
+    int queued = queuedDeltas.addAndGet(size);
+    // a commit larger than the whole bound still goes to the store when nothing else waits
+    if (queued > maxQueuedDeltas && queued > size) {
       queuedDeltas.addAndGet(-size);
       stats.queueOverflow();
       if (overflowing.compareAndSet(false, true)) {
