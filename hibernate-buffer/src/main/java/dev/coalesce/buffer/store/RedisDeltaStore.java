@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import org.redisson.api.BatchOptions;
+import org.redisson.api.BatchResult;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
@@ -95,6 +96,24 @@ final class RedisDeltaStore implements DeltaStore {
    */
   private BatchOptions replicated(BatchOptions options) {
     return waitReplicas == 0 ? options : options.sync(waitReplicas, attemptTimeout);
+  }
+
+  /**
+   * Executes a batch made with {@link #replicated}: Redisson reports how many replicas acknowledged
+   * the {@code WAIT} but does not fail the batch when too few did, so this does.
+   */
+  private void executeReplicated(RBatch batch) {
+    BatchResult<?> result = batch.execute();
+    if (waitReplicas > 0 && result.getSyncedSlaves() < waitReplicas) {
+      throw new RedisException(
+          "Only "
+              + result.getSyncedSlaves()
+              + " of the "
+              + waitReplicas
+              + " replicas asked for acknowledged within "
+              + attemptTimeout
+              + " (hibernate.coalesce.buffer.wait_replicas)");
+    }
   }
 
   @Override
@@ -200,7 +219,7 @@ final class RedisDeltaStore implements DeltaStore {
                         epoch(partition)),
                     args.toArray())));
     try {
-      batch.execute();
+      executeReplicated(batch);
     } catch (RedisException e) {
       if (provesNothingSent(e)) {
         throw new StoreUnreachableException(
@@ -277,7 +296,7 @@ final class RedisDeltaStore implements DeltaStore {
             claimKeys(partition),
             Integer.toString(maxRows),
             Long.toString(seqFloor));
-    batch.execute();
+    executeReplicated(batch);
     return toClaim(partition, reply.toCompletableFuture().join());
   }
 
@@ -301,7 +320,7 @@ final class RedisDeltaStore implements DeltaStore {
               Long.toString(seqFloors[partition])));
     }
     if (!which.isEmpty()) {
-      batch.execute();
+      executeReplicated(batch);
     }
     List<Optional<Claim>> claims = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
