@@ -23,6 +23,7 @@ import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.protocol.RedisCommand;
 import org.redisson.client.protocol.RedisCommands;
 import org.redisson.command.CommandAsyncExecutor;
+import org.redisson.command.CommandBatchService;
 import org.redisson.config.NameMapper;
 
 /**
@@ -108,8 +109,9 @@ final class RedisEntryStore implements EntryStore {
   /**
    * One {@code MGET} on the master, its reply kept as the ordered list Redis sends: Redisson's
    * {@code RBuckets} builds a map by streams on its I/O thread, a measurable part of a 100-id load,
-   * and reads from replicas. On Redis Cluster, one {@code MGET} per hash slot, all sent before the
-   * first reply is awaited.
+   * and reads from replicas. On Redis Cluster, one {@code MGET} per hash slot (a command may not
+   * span slots), sent as one batch: one pipeline, so one round trip, per master that holds some of
+   * the keys, all masters at once.
    */
   private List<byte[]> multiGet(List<String> keys) {
     if (commands == null) {
@@ -138,9 +140,15 @@ final class RedisEntryStore implements EntryStore {
     }
     List<List<Integer>> groups = new ArrayList<>(bySlot.values());
     List<RFuture<List<Object>>> replies = new ArrayList<>(groups.size());
+    // One pipeline per master: a batch sends the MGETs of all slots a master holds together.
+    CommandBatchService batch = new CommandBatchService(commands, BatchOptions.defaults());
     for (List<Integer> group : groups) {
-      replies.add(sendMultiGet(group.stream().map(i -> mapped[i]).toArray(String[]::new)));
+      String[] slotKeys = group.stream().map(i -> mapped[i]).toArray(String[]::new);
+      replies.add(
+          batch.writeAsync(
+              slotKeys[0], ByteArrayCodec.INSTANCE, RedisCommands.MGET, (Object[]) slotKeys));
     }
+    batch.execute();
     byte[][] records = new byte[mapped.length][];
     for (int g = 0; g < groups.size(); g++) {
       List<Integer> group = groups.get(g);
