@@ -42,6 +42,7 @@ class CacheFailoverTest {
   static final int ROWS = 20;
   static final long CONTROL = ROWS + 1;
   static final int HALF = ROWS / 2;
+  static final int UPDATES_TIMED = 200;
   static final int FILLER_MB = 48;
   static final Pattern OFFSET = Pattern.compile("master_repl_offset:(\\d+)");
   static final Pattern REPLICA_OFFSET = Pattern.compile("slave0:[^\\r\\n]*offset=(\\d+)");
@@ -79,6 +80,7 @@ class CacheFailoverTest {
     nodeA.inTransaction(session -> session.findMultiple(Counter.class, ids));
     nodeB.inTransaction(session -> session.findMultiple(Counter.class, ids));
 
+    double updateMicros = medianUpdateMicros(nodeA);
     RedisServerProcess primary = setup.primary();
     RedisServerProcess replica = setup.replica();
     await("the replica has everything cached so far")
@@ -161,6 +163,9 @@ class CacheFailoverTest {
                 .getResultList()
                 .forEach(row -> inDatabase[row.id.intValue()] = row.value));
     System.out.printf(
+        "[cache failover] wait_replicas=%d: median update of one cached row %.0f us%n",
+        waitReplicas, updateMicros);
+    System.out.printf(
         "[cache failover] wait_replicas=%d: replica %d bytes behind when the primary was killed;"
             + " %d rows committed while it lagged, a write %s; after the failover %d reads on two"
             + " nodes:"
@@ -184,6 +189,21 @@ class CacheFailoverTest {
           .isEqualTo(HALF);
       assertThat(stale).as("reads older than what committed").isZero();
     }
+  }
+
+  /** Median time of a transaction that updates the cached control row (a lock step each). */
+  private static double medianUpdateMicros(SessionFactory node) {
+    for (int i = 0; i < UPDATES_TIMED; i++) { // warm-up: the first case also warms the JVM
+      node.inTransaction(session -> session.find(Counter.class, CONTROL).value++);
+    }
+    long[] nanos = new long[UPDATES_TIMED];
+    for (int i = 0; i < UPDATES_TIMED; i++) {
+      long start = System.nanoTime();
+      node.inTransaction(session -> session.find(Counter.class, CONTROL).value++);
+      nanos[i] = System.nanoTime() - start;
+    }
+    java.util.Arrays.sort(nanos);
+    return nanos[UPDATES_TIMED / 2] / 1000.0;
   }
 
   private static boolean causedByCache(Throwable e) {
