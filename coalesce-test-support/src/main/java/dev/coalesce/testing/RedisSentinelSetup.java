@@ -88,6 +88,17 @@ public final class RedisSentinelSetup implements AutoCloseable {
     return null;
   }
 
+  /** The running server other than the primary (the replica Sentinel would promote), or null. */
+  public RedisServerProcess replica() {
+    RedisServerProcess primary = primary();
+    for (RedisServerProcess server : servers) {
+      if (server.isRunning() && server != primary) {
+        return server;
+      }
+    }
+    return null;
+  }
+
   /**
    * Whether a server other than {@code old} is the primary now and a majority of the Sentinels name
    * it (the last one may learn it a moment later; clients ask any of them).

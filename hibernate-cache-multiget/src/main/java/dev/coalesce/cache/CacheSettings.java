@@ -71,6 +71,22 @@ public final class CacheSettings {
   /** Default of {@link #BATCH_PREFETCH_LIMIT}. */
   public static final int DEFAULT_BATCH_PREFETCH_LIMIT = 512;
 
+  /**
+   * How many replicas must have a READ_WRITE soft lock before its writer's SQL runs, a count: the
+   * lock step ends with {@code WAIT}, and a lock fewer replicas acknowledged within {@link
+   * #WAIT_REPLICAS_TIMEOUT} fails the write (a {@code CacheException}, its transaction rolls back).
+   * A replica promoted by a failover then holds the lock of every committed write, never the value
+   * before it. Default {@code 0}: locks are acknowledged by the master alone, and a failover to a
+   * replica that missed them can serve values older than a commit.
+   */
+  public static final String WAIT_REPLICAS = PREFIX + "wait_replicas";
+
+  /** How long a lock step waits for {@link #WAIT_REPLICAS} replicas, a duration. Default 1s. */
+  public static final String WAIT_REPLICAS_TIMEOUT = PREFIX + "wait_replicas_timeout";
+
+  /** Default of {@link #WAIT_REPLICAS_TIMEOUT}. */
+  public static final String DEFAULT_WAIT_REPLICAS_TIMEOUT = "1s";
+
   /** Values of {@link #STORE}. */
   public enum Store {
     /** Entries in Redis, shared by every node; READ_WRITE is safe across nodes. */

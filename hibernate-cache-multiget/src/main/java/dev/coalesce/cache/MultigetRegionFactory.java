@@ -82,6 +82,9 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     batchPrefetchLimit =
         settings.positiveInt(
             CacheSettings.BATCH_PREFETCH_LIMIT, CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT);
+    int waitReplicas = settings.nonNegativeInt(CacheSettings.WAIT_REPLICAS, 0);
+    Duration waitReplicasTimeout =
+        settings.duration(CacheSettings.WAIT_REPLICAS_TIMEOUT, Duration.ofSeconds(1));
     Map<String, Duration> regionTtls = new HashMap<>();
     settings
         .withPrefix(CacheSettings.REGION_PREFIX)
@@ -142,6 +145,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
               ttl,
               regionTtls,
               lockTimeout,
+              waitReplicas,
+              waitReplicasTimeout,
               OUTAGE_RETRY,
               System::nanoTime);
       stores = redisStores;

@@ -124,8 +124,17 @@ class TwoNodeConsistencyTest {
       TestDatabase.Kind kind, Writers writers, TestDatabases databases, TestRedis redis)
       throws Exception {
     SessionFactory[] pair = nodes(kind, databases, redis);
-    SessionFactory nodeA = pair[0];
-    SessionFactory nodeB = pair[1];
+    runAndCheck(kind.toString(), writers, pair[0], pair[1]);
+  }
+
+  /**
+   * Runs two writers and four readers on the two nodes (whose rows 1..{@link #ROWS} of {@code
+   * writers.entity} exist) and checks that no reader saw a value older than a commit before it
+   * started, that the cache served reads, and that the rows hold what the writers committed.
+   */
+  static void runAndCheck(String label, Writers writers, SessionFactory nodeA, SessionFactory nodeB)
+      throws Exception {
+    String kind = label;
     long seed = Long.getLong("coalesce.seed", System.nanoTime());
     System.out.println("[two-node consistency] " + kind + ", " + writers + " seed " + seed);
     AtomicInteger retries = new AtomicInteger();

@@ -1,8 +1,10 @@
 package dev.coalesce.cache.region;
 
+import dev.coalesce.cache.CacheSettings;
 import dev.coalesce.redis.LuaScript;
 import dev.coalesce.redis.RedisClock;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -10,19 +12,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.hibernate.cache.CacheException;
 import org.jboss.logging.Logger;
 import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
+import org.redisson.api.BatchResult;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
+import org.redisson.client.RedisWaitException;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.protocol.RedisCommand;
 import org.redisson.client.protocol.RedisCommands;
 import org.redisson.command.CommandAsyncExecutor;
+import org.redisson.command.CommandBatchService;
 import org.redisson.config.NameMapper;
 
 /**
@@ -64,7 +70,20 @@ final class RedisEntryStore implements EntryStore {
   private final Set<String> pendingPrefixDeletes = ConcurrentHashMap.newKeySet();
   private final Set<String> pendingTimestamps = ConcurrentHashMap.newKeySet();
 
-  RedisEntryStore(RedissonClient client, RedisClock clock, Outage outage, long lockTtlMillis) {
+  /** Replicas a lock must reach before its writer goes on; 0: the master's answer suffices. */
+  private final int waitReplicas;
+
+  private final Duration waitReplicasTimeout;
+
+  RedisEntryStore(
+      RedissonClient client,
+      RedisClock clock,
+      Outage outage,
+      long lockTtlMillis,
+      int waitReplicas,
+      Duration waitReplicasTimeout) {
+    this.waitReplicas = waitReplicas;
+    this.waitReplicasTimeout = waitReplicasTimeout;
     this.client = client;
     this.clock = clock;
     this.outage = outage;
@@ -108,8 +127,9 @@ final class RedisEntryStore implements EntryStore {
   /**
    * One {@code MGET} on the master, its reply kept as the ordered list Redis sends: Redisson's
    * {@code RBuckets} builds a map by streams on its I/O thread, a measurable part of a 100-id load,
-   * and reads from replicas. On Redis Cluster, one {@code MGET} per hash slot, all sent before the
-   * first reply is awaited.
+   * and reads from replicas. On Redis Cluster, one {@code MGET} per hash slot (a command may not
+   * span slots), sent as one batch: one pipeline, so one round trip, per master that holds some of
+   * the keys, all masters at once.
    */
   private List<byte[]> multiGet(List<String> keys) {
     if (commands == null) {
@@ -138,9 +158,15 @@ final class RedisEntryStore implements EntryStore {
     }
     List<List<Integer>> groups = new ArrayList<>(bySlot.values());
     List<RFuture<List<Object>>> replies = new ArrayList<>(groups.size());
+    // One pipeline per master: a batch sends the MGETs of all slots a master holds together.
+    CommandBatchService batch = new CommandBatchService(commands, BatchOptions.defaults());
     for (List<Integer> group : groups) {
-      replies.add(sendMultiGet(group.stream().map(i -> mapped[i]).toArray(String[]::new)));
+      String[] slotKeys = group.stream().map(i -> mapped[i]).toArray(String[]::new);
+      replies.add(
+          batch.writeAsync(
+              slotKeys[0], ByteArrayCodec.INSTANCE, RedisCommands.MGET, (Object[]) slotKeys));
     }
+    batch.execute();
     byte[][] records = new byte[mapped.length][];
     for (int g = 0; g < groups.size(); g++) {
       List<Integer> group = groups.get(g);
@@ -248,6 +274,10 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
+    if (waitReplicas > 0) {
+      List<String> held = lockAll(List.of(key), List.of(token), timeoutMicros, lockTtlMillis);
+      return held.get(0);
+    }
     byte[] held =
         call(
             "locking an entry",
@@ -288,7 +318,7 @@ final class RedisEntryStore implements EntryStore {
         call(
             "locking " + keys.size() + " entries",
             () -> {
-              RBatch batch = client.createBatch(BatchOptions.defaults());
+              RBatch batch = client.createBatch(replicated());
               RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
               byte[] timeout = ascii(Long.toString(timeoutMicros));
               byte[] ttl = ascii(Long.toString(lockTtlMillis));
@@ -304,7 +334,7 @@ final class RedisEntryStore implements EntryStore {
                         timeout,
                         ttl));
               }
-              batch.execute();
+              executeReplicated(batch, keys);
               return true;
             },
             false);
@@ -314,6 +344,53 @@ final class RedisEntryStore implements EntryStore {
       result.add(token == null ? null : new String(token, StandardCharsets.US_ASCII));
     }
     return result;
+  }
+
+  /**
+   * Batch options of lock steps: with {@code waitReplicas > 0} the batch ends with {@code WAIT}
+   * (Redisson fails it if fewer replicas acknowledged in time) and is never resent (a lock step run
+   * twice would join its own lock).
+   */
+  private BatchOptions replicated() {
+    return waitReplicas == 0
+        ? BatchOptions.defaults()
+        : BatchOptions.defaults().retryAttempts(0).sync(waitReplicas, waitReplicasTimeout);
+  }
+
+  /**
+   * Runs a batch of lock steps. Locks that fewer than {@code waitReplicas} replicas acknowledged
+   * fail the write: a failover to such a replica would bring back the value before it, without a
+   * lock, while the writer's transaction commits a newer one. Not an outage, so not a miss.
+   */
+  private void executeReplicated(RBatch batch, List<String> keys) {
+    RedisWaitException shortfall;
+    try {
+      BatchResult<?> result = batch.execute();
+      if (waitReplicas == 0 || result.getSyncedSlaves() >= waitReplicas) {
+        return;
+      }
+      shortfall =
+          new RedisWaitException(
+              "WAIT "
+                  + waitReplicas
+                  + ": "
+                  + result.getSyncedSlaves()
+                  + " replica(s) acknowledged");
+    } catch (RedisWaitException e) {
+      shortfall = e;
+    }
+    throw new CacheException(
+        "Second-level cache: the lock of "
+            + (keys.size() == 1 ? keys.get(0) : keys.size() + " entries")
+            + " reached fewer than "
+            + waitReplicas
+            + " replica(s) within "
+            + waitReplicasTimeout
+            + " ("
+            + CacheSettings.WAIT_REPLICAS
+            + "); the write is refused, as a failover to a replica without the lock could"
+            + " serve the value before it",
+        shortfall);
   }
 
   @Override

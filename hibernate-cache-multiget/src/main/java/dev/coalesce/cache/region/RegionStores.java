@@ -46,6 +46,8 @@ public final class RegionStores implements AutoCloseable {
       Duration defaultTtl,
       Map<String, Duration> regionTtls,
       Duration lockTimeout,
+      int waitReplicas,
+      Duration waitReplicasTimeout,
       Duration outageRetry,
       LongSupplier nanoTime) {
     long lockTtlMillis = Math.max(1, lockTimeout.toMillis()) * 2;
@@ -53,7 +55,8 @@ public final class RegionStores implements AutoCloseable {
     // could not send invalidations resends them within one (see resendPending).
     Outage outage = new Outage(target, nanoTime, outageRetry.toNanos(), 2 * outageRetry.toNanos());
     return new RegionStores(
-        new RedisEntryStore(client, clock, outage, lockTtlMillis),
+        new RedisEntryStore(
+            client, clock, outage, lockTtlMillis, waitReplicas, waitReplicasTimeout),
         clock,
         keys,
         defaultTtl,
