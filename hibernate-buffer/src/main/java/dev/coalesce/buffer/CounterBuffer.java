@@ -19,6 +19,13 @@ import org.hibernate.SessionFactory;
 public interface CounterBuffer {
 
   /**
+   * The table of deltas set aside by a flush (their UPDATE failed, e.g. overflow), created at
+   * start-up next to the ledger, in Hibernate's default catalog and schema when set. Columns:
+   * {@code partition_no, seq, entity, attribute, id, delta, error, failed_at}.
+   */
+  String SET_ASIDE_TABLE = "coalesce_buffer_failed";
+
+  /**
    * The buffer of {@code factory}; the same instance on every call while the factory is open.
    *
    * @throws IllegalStateException if the factory is closed, or the buffer is disabled ({@value

@@ -1,5 +1,6 @@
 package dev.coalesce.buffer.flush;
 
+import dev.coalesce.buffer.CounterBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,7 +47,7 @@ final class Ledger {
   static final String TABLE = "coalesce_buffer_ledger";
 
   /** Name of the table of deltas set aside, next to the ledger. */
-  static final String FAILED_TABLE = "coalesce_buffer_failed";
+  static final String FAILED_TABLE = CounterBuffer.SET_ASIDE_TABLE;
 
   /** Name of the table of partition leases, next to the ledger. */
   static final String LEASE_TABLE = "coalesce_buffer_lease";

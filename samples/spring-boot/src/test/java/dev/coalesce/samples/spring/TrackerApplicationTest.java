@@ -2,16 +2,22 @@ package dev.coalesce.samples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManagerFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -36,7 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * application.properties}. Redis is reached through a proxy that records the commands on the wire.
  */
 @RealServices
-@SpringBootTest(properties = {"tracker.demo=false", "spring.sql.init.mode=never"})
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"tracker.demo=false", "spring.sql.init.mode=never"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class TrackerApplicationTest {
 
@@ -64,10 +73,10 @@ class TrackerApplicationTest {
     registry.add("spring.datasource.password", () -> database.password());
     registry.add("spring.jpa.hibernate.ddl-auto", () -> "create-drop");
     registry.add("spring.jpa.properties.hibernate.default_schema", () -> database.schema());
-    registry.add("spring.jpa.properties.hibernate.coalesce.redis.address", () -> wire.address());
-    registry.add("spring.jpa.properties.hibernate.coalesce.namespace", () -> redis.namespace());
+    registry.add("coalesce.redis.address", () -> wire.address());
+    registry.add("coalesce.redis.namespace", () -> redis.namespace());
     // The test flushes when it wants to; no timer flush in the middle of a count.
-    registry.add("spring.jpa.properties.hibernate.coalesce.buffer.flush_interval", () -> "1h");
+    registry.add("coalesce.buffer.flush-interval", () -> "1h");
     registry.add("spring.jpa.properties.hibernate.generate_statistics", () -> "true");
   }
 
@@ -76,6 +85,7 @@ class TrackerApplicationTest {
   @Autowired IssueEvents events;
   @Autowired CounterBuffer buffer;
   @Autowired EntityManagerFactory entityManagerFactory;
+  @LocalServerPort int port;
 
   @Test
   void incrementsThroughTheRepositoryReachTheDatabaseAfterAFlush() throws Exception {
@@ -164,6 +174,57 @@ class TrackerApplicationTest {
     assertThat(statistics.getPrepareStatementCount() - sqlBefore).as("SQL statements").isZero();
     assertThat(statistics.getSecondLevelCacheHitCount() - hitsBefore).isEqualTo(100);
     assertThat(commands).as("Redis commands on the wire: %s", roundTrips).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void theActuatorShowsTheMetersAndTheHealth() throws Exception {
+    Project project = projects.save(new Project("ops"));
+    Issue issue = issues.save(new Issue(project, "TimeoutError in sync", Instant.now()));
+    double before = increments();
+
+    for (int i = 0; i < 7; i++) {
+      events.record(issue.getId());
+    }
+
+    assertThat(increments() - before).as("coalesce.buffer.increments").isEqualTo(7);
+    double flushedBefore = meter("coalesce.buffer.rows.flushed");
+    long rows = buffer.flush(); // nothing of this test is left for the others' flushes
+    assertThat(rows).isPositive();
+    assertThat(meter("coalesce.buffer.rows.flushed") - flushedBefore).isEqualTo(rows);
+    List<String> names = JsonPath.read(get("/actuator/metrics", 200), "$.names");
+    assertThat(names)
+        .contains(
+            "coalesce.buffer.increments",
+            "coalesce.buffer.rows.flushed",
+            "coalesce.buffer.pending.age",
+            "coalesce.redis.available");
+    String health = get("/actuator/health", 200);
+    assertThat(JsonPath.<String>read(health, "$.components.coalesce.status")).isEqualTo("UP");
+    assertThat(JsonPath.<Boolean>read(health, "$.components.coalesce.details.storeReachable"))
+        .isTrue();
+  }
+
+  private double increments() throws Exception {
+    return meter("coalesce.buffer.increments");
+  }
+
+  private double meter(String name) throws Exception {
+    String meter = get("/actuator/metrics/" + name, 200);
+    return JsonPath.<Number>read(meter, "$.measurements[0].value").doubleValue();
+  }
+
+  private String get(String path, int expectedStatus) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode())
+        .as("GET %s: %s", path, response.body())
+        .isEqualTo(expectedStatus);
+    return response.body();
   }
 
   private static long timesSeenInDatabase(long issueId) throws SQLException {
