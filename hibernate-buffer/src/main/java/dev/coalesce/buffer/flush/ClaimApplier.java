@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,20 +96,23 @@ final class ClaimApplier {
   Together applyTogether(List<Claim> claims, long[] floors, FlushFaults faults) {
     boolean shared = store.shared();
     List<Claim> candidates = new ArrayList<>();
+    List<Claim> heldAlready = new ArrayList<>();
     for (Claim claim : claims) {
       if (shared && claim.seq() <= floors[claim.partition()]) {
-        store.ack(claim.partition(), claim.seq()); // applied before; only the ack was missing
+        heldAlready.add(claim); // applied before; only the ack was missing
       } else {
         candidates.add(claim);
       }
     }
     candidates.sort(Comparator.comparingInt(Claim::partition));
     Map<Claim, FlushPlan> plans = new LinkedHashMap<>();
+    Map<RowUpdate, Claim> claimOfRow = new IdentityHashMap<>();
     List<RowUpdate> allUpdates = new ArrayList<>();
     for (Claim claim : candidates) {
       FlushPlan plan = FlushPlan.of(model, claim.deltas());
       plans.put(claim, plan);
       allUpdates.addAll(plan.updates());
+      plan.updates().forEach(update -> claimOfRow.put(update, claim));
     }
     Map<Claim, String> localClaims = new HashMap<>();
     Map<Claim, List<String>> acked = new HashMap<>();
@@ -149,7 +153,7 @@ final class ClaimApplier {
                       for (Claim claim : applied) {
                         List<RowUpdates.FailedRow> ofClaim = new ArrayList<>();
                         for (RowUpdates.FailedRow row : failed) {
-                          if (plans.get(claim).updates().contains(row.update())) {
+                          if (claimOfRow.get(row.update()) == claim) {
                             ofClaim.add(row);
                           }
                         }
@@ -172,9 +176,15 @@ final class ClaimApplier {
     for (Claim claim : applied) {
       faults.afterCommit(claim);
     }
+    // applied now, or held by the database already (another node committed it first): one ack
+    List<Claim> toAck = new ArrayList<>(heldAlready);
+    toAck.addAll(candidates);
+    store.ackAll(toAck);
     for (Claim claim : candidates) {
-      // applied now, or held by the database already (another node committed it first)
-      acknowledge(claim, localClaims.get(claim));
+      String localClaim = localClaims.get(claim);
+      if (localClaim != null) {
+        localAcked.get(claim.partition()).add(localClaim);
+      }
     }
     return new Together(updated, applied.size());
   }
@@ -210,13 +220,6 @@ final class ClaimApplier {
       return rows;
     } finally {
       stats.flushTransaction(System.nanoTime() - start, success);
-    }
-  }
-
-  private void acknowledge(Claim claim, String localClaim) {
-    store.ack(claim.partition(), claim.seq());
-    if (localClaim != null) {
-      localAcked.get(claim.partition()).add(localClaim);
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.coalesce.buffer.store;
 
+import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.redis.KeyNamespace;
 import dev.coalesce.redis.LuaScript;
+import dev.coalesce.redis.ReplicaWait;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import org.redisson.api.BatchOptions;
-import org.redisson.api.BatchResult;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
@@ -69,7 +70,15 @@ final class RedisDeltaStore implements DeltaStore {
   private final KeyNamespace keys;
   private final int partitions;
   private final Duration attemptTimeout;
-  private final int waitReplicas;
+
+  /**
+   * Pushes and claims must be on the replicas before they count (a push before it is acknowledged,
+   * a claim before the database applies it). A push whose {@code WAIT} fell short is in doubt and
+   * sent again (its retry writes too, so it waits for the replication of everything before it); a
+   * claim that fell short stays in flight, unapplied.
+   */
+  private final ReplicaWait replicaWait;
+
   private final String[] epochs;
   private volatile boolean epochsKnown;
 
@@ -83,37 +92,8 @@ final class RedisDeltaStore implements DeltaStore {
     this.keys = keys;
     this.partitions = partitions;
     this.attemptTimeout = attemptTimeout;
-    this.waitReplicas = waitReplicas;
+    this.replicaWait = new ReplicaWait(waitReplicas, attemptTimeout, BufferSettings.WAIT_REPLICAS);
     this.epochs = new String[partitions];
-  }
-
-  /**
-   * Options of a batch whose writes must survive a failover before we act on them (a push before it
-   * is acknowledged, a claim before the database applies it): with {@code waitReplicas > 0},
-   * Redisson ends the batch with {@code WAIT}, and fails it if fewer replicas acknowledged in time.
-   * A failed push is then in doubt and sent again (its retry writes too, and so waits for the
-   * replication of everything before it); a failed claim stays in flight, unapplied.
-   */
-  private BatchOptions replicated(BatchOptions options) {
-    return waitReplicas == 0 ? options : options.sync(waitReplicas, attemptTimeout);
-  }
-
-  /**
-   * Executes a batch made with {@link #replicated}: Redisson reports how many replicas acknowledged
-   * the {@code WAIT} but does not fail the batch when too few did, so this does.
-   */
-  private void executeReplicated(RBatch batch) {
-    BatchResult<?> result = batch.execute();
-    if (waitReplicas > 0 && result.getSyncedSlaves() < waitReplicas) {
-      throw new RedisException(
-          "Only "
-              + result.getSyncedSlaves()
-              + " of the "
-              + waitReplicas
-              + " replicas asked for acknowledged within "
-              + attemptTimeout
-              + " (hibernate.coalesce.buffer.wait_replicas)");
-    }
   }
 
   @Override
@@ -198,7 +178,7 @@ final class RedisDeltaStore implements DeltaStore {
     // no retries inside Redisson: each attempt is ours to classify (never sent, or in doubt)
     RBatch batch =
         client.createBatch(
-            replicated(
+            replicaWait.apply(
                 BatchOptions.defaults()
                     .retryAttempts(0)
                     .responseTimeout(attemptTimeout.toMillis(), TimeUnit.MILLISECONDS)));
@@ -219,7 +199,7 @@ final class RedisDeltaStore implements DeltaStore {
                         epoch(partition)),
                     args.toArray())));
     try {
-      executeReplicated(batch);
+      replicaWait.execute(batch);
     } catch (RedisException e) {
       if (provesNothingSent(e)) {
         throw new StoreUnreachableException(
@@ -287,7 +267,7 @@ final class RedisDeltaStore implements DeltaStore {
 
   @Override
   public Optional<Claim> claim(int partition, int maxRows, long seqFloor) {
-    RBatch batch = client.createBatch(replicated(BatchOptions.defaults()));
+    RBatch batch = client.createBatch(replicaWait.apply(BatchOptions.defaults()));
     RFuture<List<Object>> reply =
         CLAIM.evalAsync(
             batch.getScript(StringCodec.INSTANCE),
@@ -296,13 +276,13 @@ final class RedisDeltaStore implements DeltaStore {
             claimKeys(partition),
             Integer.toString(maxRows),
             Long.toString(seqFloor));
-    executeReplicated(batch);
+    replicaWait.execute(batch);
     return toClaim(partition, reply.toCompletableFuture().join());
   }
 
   @Override
   public List<Optional<Claim>> claimAll(BitSet which, int maxRows, long[] seqFloors) {
-    RBatch batch = client.createBatch(replicated(BatchOptions.defaults()));
+    RBatch batch = client.createBatch(replicaWait.apply(BatchOptions.defaults()));
     RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
     List<RFuture<List<Object>>> replies = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
@@ -320,7 +300,7 @@ final class RedisDeltaStore implements DeltaStore {
               Long.toString(seqFloors[partition])));
     }
     if (!which.isEmpty()) {
-      executeReplicated(batch);
+      replicaWait.execute(batch);
     }
     List<Optional<Claim>> claims = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
@@ -370,6 +350,28 @@ final class RedisDeltaStore implements DeltaStore {
         RScript.ReturnType.LONG,
         List.of(inflight(partition)),
         Long.toString(seq));
+  }
+
+  @Override
+  public void ackAll(List<Claim> claims) {
+    if (claims.size() == 1) {
+      ack(claims.get(0).partition(), claims.get(0).seq());
+      return;
+    }
+    if (claims.isEmpty()) {
+      return;
+    }
+    RBatch batch = client.createBatch(BatchOptions.defaults());
+    RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
+    for (Claim claim : claims) {
+      ACK.evalAsync(
+          script,
+          RScript.Mode.READ_WRITE,
+          RScript.ReturnType.LONG,
+          List.of(inflight(claim.partition())),
+          Long.toString(claim.seq()));
+    }
+    batch.execute();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.coalesce.cache.region;
 import dev.coalesce.cache.CacheSettings;
 import dev.coalesce.redis.LuaScript;
 import dev.coalesce.redis.RedisClock;
+import dev.coalesce.redis.ReplicaWait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import org.hibernate.cache.CacheException;
 import org.jboss.logging.Logger;
 import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
-import org.redisson.api.BatchResult;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
@@ -73,6 +73,8 @@ final class RedisEntryStore implements EntryStore {
   /** Replicas a lock must reach before its writer goes on; 0: the master's answer suffices. */
   private final int waitReplicas;
 
+  private final ReplicaWait replicaWait;
+
   private final Duration waitReplicasTimeout;
 
   RedisEntryStore(
@@ -83,6 +85,8 @@ final class RedisEntryStore implements EntryStore {
       int waitReplicas,
       Duration waitReplicasTimeout) {
     this.waitReplicas = waitReplicas;
+    this.replicaWait =
+        new ReplicaWait(waitReplicas, waitReplicasTimeout, CacheSettings.WAIT_REPLICAS);
     this.waitReplicasTimeout = waitReplicasTimeout;
     this.client = client;
     this.clock = clock;
@@ -354,7 +358,7 @@ final class RedisEntryStore implements EntryStore {
   private BatchOptions replicated() {
     return waitReplicas == 0
         ? BatchOptions.defaults()
-        : BatchOptions.defaults().retryAttempts(0).sync(waitReplicas, waitReplicasTimeout);
+        : replicaWait.apply(BatchOptions.defaults().retryAttempts(0));
   }
 
   /**
@@ -365,17 +369,8 @@ final class RedisEntryStore implements EntryStore {
   private void executeReplicated(RBatch batch, List<String> keys) {
     RedisWaitException shortfall;
     try {
-      BatchResult<?> result = batch.execute();
-      if (waitReplicas == 0 || result.getSyncedSlaves() >= waitReplicas) {
-        return;
-      }
-      shortfall =
-          new RedisWaitException(
-              "WAIT "
-                  + waitReplicas
-                  + ": "
-                  + result.getSyncedSlaves()
-                  + " replica(s) acknowledged");
+      replicaWait.execute(batch);
+      return;
     } catch (RedisWaitException e) {
       shortfall = e;
     }
