@@ -92,7 +92,8 @@ class ActuatorTest {
     articles.save(new Article(31L, "flushed by a POST"));
     addViews(31L, 3);
     assertThat(views(31L)).as("buffered, not yet in the database").isZero();
-    assertThat(http.get("/actuator/coalesce").<String>json("$.pendingAge")).isNotEqualTo("PT0S");
+    ActuatorHttp.Reply before = http.get("/actuator/coalesce");
+    assertThat(before.<String>json("$.pendingAge")).isNotEqualTo("PT0S");
 
     ActuatorHttp.Reply flushed = http.post("/actuator/coalesce");
 
@@ -101,7 +102,9 @@ class ActuatorTest {
     assertThat(views(31L)).isEqualTo(3);
     ActuatorHttp.Reply after = http.get("/actuator/coalesce");
     assertThat(after.<String>json("$.pendingAge")).isEqualTo("PT0S");
-    assertThat(after.<Integer>json("$.buffer.rowsFlushed")).isGreaterThanOrEqualTo(1);
+    // the application's other tests flush too: this POST's own row is what the count gained
+    assertThat(after.<Integer>json("$.buffer.rowsFlushed"))
+        .isEqualTo(before.<Integer>json("$.buffer.rowsFlushed") + 1);
   }
 
   @Test
@@ -110,6 +113,7 @@ class ActuatorTest {
     jdbc.update(
         "update " + database.schema() + ".article set views = ? where id = 41", Long.MAX_VALUE - 1);
     addViews(41L, 5);
+    int failedBefore = http.get("/actuator/coalesce").<Integer>json("$.buffer.rowsFailed");
 
     ActuatorHttp.Reply flushed = http.post("/actuator/coalesce");
     assertThat(flushed.<Integer>json("$.rowsUpdated")).as("the row is set aside").isZero();
@@ -124,7 +128,7 @@ class ActuatorTest {
         .containsEntry("id", "41")
         .containsEntry("delta", 5);
     assertThat((String) rows.get(0).get("error")).startsWith("22003");
-    assertThat(report.<Integer>json("$.buffer.rowsFailed")).isGreaterThanOrEqualTo(1);
+    assertThat(report.<Integer>json("$.buffer.rowsFailed")).isEqualTo(failedBefore + 1);
 
     ActuatorHttp.Reply down = http.get("/actuator/health");
     assertThat(down.status()).isEqualTo(503);
