@@ -163,10 +163,12 @@ public final class Pusher {
       overflow.submit(deltas);
       return;
     }
+    // read before the push starts: its own trouble must not cut short the wait it began with
+    boolean wait = !stalled;
     Commit commit = new Commit(deltas, new CompletableFuture<>());
     queue.add(commit);
     scheduleDrain(0);
-    if (stalled) {
+    if (!wait) {
       return;
     }
     try {
@@ -341,12 +343,15 @@ public final class Pusher {
     int size = 0;
     for (Commit commit : batch.commits) {
       size += commit.deltas().size();
-      commit.settled().complete(null);
     }
+    // counted out before the committers wake: a commit that returned is no longer "queued"
     queuedDeltas.addAndGet(-size);
     stalled = false;
     if (queuedDeltas.get() < maxQueuedDeltas / 2) {
       overflowing.set(false);
+    }
+    for (Commit commit : batch.commits) {
+      commit.settled().complete(null);
     }
   }
 

@@ -49,6 +49,9 @@ class MetersTest {
       settings.put(BufferSettings.PARTITIONS, "1");
       settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
       settings.put(BufferSettings.SHUTDOWN_TIMEOUT, "2s");
+      // each commit returns only once its push is in Redis, however slow the machine, so the
+      // counts below are exact
+      settings.put(BufferSettings.PUSH_TIMEOUT, "30s");
       settings.put(CoalesceSettings.METRICS_REGISTRY, registry);
       settings.put("hibernate.session_factory_name", FACTORY);
       settings.put("hibernate.session_factory_name_is_jndi", "false");
