@@ -18,12 +18,8 @@ interface EntryStore extends AutoCloseable {
   /** One multi-get: the records in the order of {@code keys}, null where absent. */
   List<byte[]> getAll(List<String> keys);
 
-  boolean exists(String key);
-
   /** Overwrites; {@code ttlMillis <= 0} means never expire. */
   void set(String key, byte[] record, long ttlMillis);
-
-  boolean setIfAbsent(String key, byte[] record, long ttlMillis);
 
   /**
    * Writes a query-cache update timestamp (never expires); if the store is unreachable, a newer one
@@ -39,8 +35,13 @@ interface EntryStore extends AutoCloseable {
   /** Deletes an entry that failed to decode, unless it changed meanwhile. */
   void deleteIfEquals(String key, byte[] record);
 
-  /** Deletes every key that starts with {@code prefix}. */
-  void deleteByPrefix(String prefix);
+  /**
+   * Clears regions: writes the store's time now under each clear key, so that every value and item
+   * written before is gone (see {@link Records}); one key each, whatever the region holds. If the
+   * store is unreachable, the clear is resent, with the time of the resend, before this node reads
+   * from it again.
+   */
+  void clear(List<String> clearKeys);
 
   /** Takes or joins the soft lock on {@code key}; returns the token in effect, null if down. */
   String lock(String key, String token, long timeoutMicros, long lockTtlMillis);
@@ -60,10 +61,30 @@ interface EntryStore extends AutoCloseable {
   /** {@link #delete} of every key, in one round trip. */
   void deleteAll(List<String> keys);
 
+  /**
+   * Caches the writer's value if its lock was never shared and was taken after the region's last
+   * clear, else unlocks.
+   */
   boolean afterUpdate(
-      String key, String token, String version, byte[] payload, long ttlMillis, long lockTtlMillis);
+      String key,
+      String clearKey,
+      String token,
+      String version,
+      byte[] payload,
+      long ttlMillis,
+      long lockTtlMillis);
 
-  boolean afterInsert(String key, String version, byte[] payload, long ttlMillis);
+  /**
+   * Caches an inserted value if nothing is cached under {@code key} and the inserting transaction
+   * started after the region's last clear.
+   */
+  boolean afterInsert(
+      String key,
+      String clearKey,
+      long startedMicros,
+      String version,
+      byte[] payload,
+      long ttlMillis);
 
   /** Hides whatever is cached and refuses put-from-loads of transactions started before now. */
   void invalidate(String key, long lockTtlMillis);
@@ -73,6 +94,7 @@ interface EntryStore extends AutoCloseable {
 
   boolean putFromLoad(
       String key,
+      String clearKey,
       long startedMicros,
       byte[] item,
       long ttlMillis,
@@ -90,12 +112,17 @@ interface EntryStore extends AutoCloseable {
     String key();
   }
 
-  /** Add-if-absent (NONSTRICT_READ_WRITE and READ_ONLY). */
-  record AddIfAbsent(String key, byte[] record, long ttlMillis) implements Write {}
+  /**
+   * Add-if-absent (NONSTRICT_READ_WRITE and READ_ONLY), the {@code add} step of {@code entry.lua}:
+   * refused if the region was cleared since the loading transaction started.
+   */
+  record AddIfAbsent(String key, String clearKey, long startedMicros, byte[] record, long ttlMillis)
+      implements Write {}
 
   /** READ_WRITE put-from-load, the {@code put-from-load} step of {@code entry.lua}. */
   record PutFromLoad(
       String key,
+      String clearKey,
       long startedMicros,
       byte[] item,
       long ttlMillis,

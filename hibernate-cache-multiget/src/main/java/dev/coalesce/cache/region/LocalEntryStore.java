@@ -76,11 +76,6 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
-  public boolean exists(String key) {
-    return get(key) != null;
-  }
-
-  @Override
   public void set(String key, byte[] record, long ttlMillis) {
     entries.put(key, entry(record, ttlMillis, writeClock()));
   }
@@ -95,20 +90,33 @@ final class LocalEntryStore implements EntryStore {
     // nothing is ever unsent in this JVM
   }
 
-  @Override
-  public boolean setIfAbsent(String key, byte[] record, long ttlMillis) {
+  /** The add step of entry.lua (and after-insert's): add-if-absent, unless cleared since. */
+  private boolean add(
+      String key, String clearKey, long startedMicros, byte[] record, long ttlMillis) {
     long now = writeClock();
+    long cleared = clearedAt(clearKey);
+    if (startedMicros <= cleared) {
+      return false;
+    }
     boolean[] set = new boolean[1];
     entries.compute(
         key,
         (k, old) -> {
-          if (current(old, now) != null) {
+          if (Records.unlessCleared(current(old, now), cleared) != null) {
             return old;
           }
           set[0] = true;
           return entry(record, ttlMillis, now);
         });
     return set[0];
+  }
+
+  /**
+   * The time of the region's last clear. Read before the entry's compute: a clear between the two
+   * is as if it came after the step, as in Redis where the step is atomic.
+   */
+  private long clearedAt(String clearKey) {
+    return clearKey == null ? 0 : Records.clearedAt(get(clearKey));
   }
 
   @Override
@@ -123,8 +131,11 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
-  public void deleteByPrefix(String prefix) {
-    entries.keySet().removeIf(key -> key.startsWith(prefix));
+  public void clear(List<String> clearKeys) {
+    long now = writeClock();
+    for (String clearKey : clearKeys) {
+      entries.put(clearKey, new Entry(Records.clearTime(now), 0));
+    }
   }
 
   @Override
@@ -162,7 +173,7 @@ final class LocalEntryStore implements EntryStore {
     if (token == null) {
       invalidate(key, lockTtlMillis);
     } else {
-      release(key, token, null, null, 0, lockTtlMillis);
+      release(key, 0, token, null, null, 0, lockTtlMillis);
     }
   }
 
@@ -191,17 +202,19 @@ final class LocalEntryStore implements EntryStore {
   @Override
   public boolean afterUpdate(
       String key,
+      String clearKey,
       String token,
       String version,
       byte[] payload,
       long ttlMillis,
       long lockTtlMillis) {
-    return release(key, token, version, payload, ttlMillis, lockTtlMillis);
+    return release(key, clearedAt(clearKey), token, version, payload, ttlMillis, lockTtlMillis);
   }
 
   /** The unlock and after-update steps of entry.lua; true if the value was cached. */
   private boolean release(
       String key,
+      long cleared,
       String token,
       String version,
       byte[] payload,
@@ -216,7 +229,10 @@ final class LocalEntryStore implements EntryStore {
           if (Records.kind(record) == Records.LOCK) {
             Records.Lock lock = Records.Lock.parse(record);
             if (lock.token().equals(token) && lock.holders() > 0) {
-              if (payload != null && lock.holders() == 1 && !lock.concurrent()) {
+              if (payload != null
+                  && lock.holders() == 1
+                  && !lock.concurrent()
+                  && lock.unlockedAt() >= cleared) {
                 cached[0] = true;
                 return entry(Records.item(now, version, payload), ttlMillis, now);
               }
@@ -246,8 +262,15 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
-  public boolean afterInsert(String key, String version, byte[] payload, long ttlMillis) {
-    return setIfAbsent(key, Records.item(nowMicros(), version, payload), ttlMillis);
+  public boolean afterInsert(
+      String key,
+      String clearKey,
+      long startedMicros,
+      String version,
+      byte[] payload,
+      long ttlMillis) {
+    return add(
+        key, clearKey, startedMicros, Records.item(nowMicros(), version, payload), ttlMillis);
   }
 
   @Override
@@ -278,21 +301,24 @@ final class LocalEntryStore implements EntryStore {
   @Override
   public boolean putFromLoad(
       String key,
+      String clearKey,
       long startedMicros,
       byte[] item,
       long ttlMillis,
       long maxAgeMicros,
       boolean minimalPut) {
     long now = writeClock();
-    if (now - startedMicros > maxAgeMicros) {
+    long cleared = clearedAt(clearKey);
+    if (startedMicros <= cleared || now - startedMicros > maxAgeMicros) {
       return false;
     }
     boolean[] put = new boolean[1];
     entries.compute(
         key,
         (k, old) -> {
+          byte[] current = Records.unlessCleared(current(old, now), cleared);
           boolean accept =
-              Records.acceptsPutFromLoad(current(old, now), startedMicros, now, item, minimalPut);
+              Records.acceptsPutFromLoad(current, startedMicros, now, item, minimalPut);
           put[0] = accept;
           return accept ? entry(item, ttlMillis, now) : old;
         });
@@ -303,10 +329,16 @@ final class LocalEntryStore implements EntryStore {
   public void writeAll(List<Write> writes) {
     for (Write write : writes) {
       if (write instanceof AddIfAbsent add) {
-        setIfAbsent(add.key(), add.record(), add.ttlMillis());
+        add(add.key(), add.clearKey(), add.startedMicros(), add.record(), add.ttlMillis());
       } else if (write instanceof PutFromLoad p) {
         putFromLoad(
-            p.key(), p.startedMicros(), p.item(), p.ttlMillis(), p.maxAgeMicros(), p.minimalPut());
+            p.key(),
+            p.clearKey(),
+            p.startedMicros(),
+            p.item(),
+            p.ttlMillis(),
+            p.maxAgeMicros(),
+            p.minimalPut());
       }
     }
   }

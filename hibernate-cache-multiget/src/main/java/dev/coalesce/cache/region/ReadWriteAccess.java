@@ -83,6 +83,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     EntryStore.PutFromLoad put =
         new EntryStore.PutFromLoad(
             key,
+            entryKey.clearKey(),
             started,
             item,
             storage.ttlMillis(),
@@ -102,6 +103,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
         .store()
         .putFromLoad(
             key,
+            entryKey.clearKey(),
             started,
             item,
             storage.ttlMillis(),
@@ -203,6 +205,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
         .store()
         .afterUpdate(
             key,
+            entryKey.clearKey(),
             token(lock),
             Records.version(version),
             payload,
@@ -217,7 +220,15 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
     String key = entryKey.full();
     byte[] payload = storage.encode(value);
     return payload != null
-        && storage.store().afterInsert(key, Records.version(version), payload, storage.ttlMillis());
+        && storage
+            .store()
+            .afterInsert(
+                key,
+                entryKey.clearKey(),
+                startOf(session),
+                Records.version(version),
+                payload,
+                storage.ttlMillis());
   }
 
   @Override
@@ -245,6 +256,6 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
 
   @Override
   public boolean contains(Object cacheKey) {
-    return Records.kind(storage.store().get(storage.key(cacheKey))) == Records.ITEM;
+    return Records.kind(storage.readFromStore(storage.entryKey(cacheKey))) == Records.ITEM;
   }
 }

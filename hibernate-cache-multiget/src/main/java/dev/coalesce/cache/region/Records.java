@@ -14,12 +14,15 @@ import java.util.Date;
  * in {@code entry.lua} can read and rewrite them with {@code string.sub}:
  *
  * <pre>
- * plain value  '1' 'V' payload
+ * plain value  '1' 'V' timestamp(16) payload
  * item         '1' 'I' timestamp(16) version(21) payload
  * lock         '1' 'L' token(16) holders(4) timeout(16) unlocked-at(16) concurrent(1)
+ * clear time   timestamp(16)             (a region's clear key, see RegionStorage)
  * </pre>
  *
- * Timestamps are Redis time in microseconds since the epoch, zero-padded. A version is {@code 'n'}
+ * Timestamps are Redis time in microseconds since the epoch, zero-padded. A value or item whose
+ * timestamp is older than its region's clear time is gone: it reads as absent and may be
+ * overwritten as if absent (how a region clear costs one key, not a scan). A version is {@code 'n'}
  * plus 20 zeros when the entity has none (or one that cannot be ordered as a number), else {@code
  * 'v'} and 20 digits that sort as the version does. The payload is {@link EntryCodec}'s.
  */
@@ -30,7 +33,7 @@ final class Records {
   static final byte ITEM = 'I';
   static final byte LOCK = 'L';
 
-  static final int PLAIN_PAYLOAD = 2;
+  static final int PLAIN_PAYLOAD = 2 + 16;
   static final int ITEM_PAYLOAD = 2 + 16 + 21;
   static final int LOCK_LENGTH = 2 + 16 + 4 + 16 + 16 + 1;
   static final String NO_VERSION = "n00000000000000000000";
@@ -45,18 +48,57 @@ final class Records {
     if (kind == ITEM && record.length < ITEM_PAYLOAD) {
       return 0;
     }
+    if (kind == PLAIN && record.length < PLAIN_PAYLOAD) {
+      return 0;
+    }
     if (kind == LOCK && record.length != LOCK_LENGTH) {
       return 0;
     }
     return kind;
   }
 
-  static byte[] plain(byte[] payload) {
-    byte[] record = new byte[PLAIN_PAYLOAD + payload.length];
-    record[0] = FORMAT;
-    record[1] = PLAIN;
-    System.arraycopy(payload, 0, record, PLAIN_PAYLOAD, payload.length);
+  static byte[] plain(long timestamp, byte[] payload) {
+    byte[] head = ("1V" + pad16(timestamp)).getBytes(StandardCharsets.US_ASCII);
+    byte[] record = new byte[head.length + payload.length];
+    System.arraycopy(head, 0, record, 0, head.length);
+    System.arraycopy(payload, 0, record, head.length, payload.length);
     return record;
+  }
+
+  /** A region's clear time as its clear key holds it (see {@code entry.lua}'s clear step). */
+  static byte[] clearTime(long timestamp) {
+    return pad16(timestamp).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The time in a clear key's record; 0 for none (never cleared, or the store did not answer). */
+  static long clearedAt(byte[] clearRecord) {
+    if (clearRecord == null || clearRecord.length == 0) {
+      return 0;
+    }
+    try {
+      return digits(clearRecord, 0, clearRecord.length);
+    } catch (UndecodableEntryException e) {
+      return Long.MAX_VALUE; // not ours: hide everything rather than serve what a clear removed
+    }
+  }
+
+  /**
+   * {@code record} as a reader may see it: null if it is a value or item written before its
+   * region's clear at {@code clearedAt} (locks survive clears: they only ever hide values).
+   */
+  static byte[] unlessCleared(byte[] record, long clearedAt) {
+    if (clearedAt == 0 || record == null) {
+      return record;
+    }
+    byte kind = kind(record);
+    if (kind != ITEM && kind != PLAIN) {
+      return record;
+    }
+    try {
+      return itemTimestamp(record) < clearedAt ? null : record;
+    } catch (UndecodableEntryException e) {
+      return record; // decoding it fails and deletes it
+    }
   }
 
   static byte[] item(long timestamp, String version, byte[] payload) {
@@ -67,12 +109,17 @@ final class Records {
     return record;
   }
 
+  /** The timestamp of an item or a plain value. */
   static long itemTimestamp(byte[] item) {
+    return digits(item, 2, 18);
+  }
+
+  private static long digits(byte[] record, int from, int to) {
     long value = 0;
-    for (int i = 2; i < 18; i++) {
-      int digit = item[i] - '0';
+    for (int i = from; i < to; i++) {
+      int digit = record[i] - '0';
       if (digit < 0 || digit > 9) {
-        throw new UndecodableEntryException("bad item timestamp");
+        throw new UndecodableEntryException("bad timestamp");
       }
       value = value * 10 + digit;
     }

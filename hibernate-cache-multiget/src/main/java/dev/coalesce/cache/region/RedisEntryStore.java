@@ -67,7 +67,7 @@ final class RedisEntryStore implements EntryStore {
   private final boolean cluster;
 
   private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
-  private final Set<String> pendingPrefixDeletes = ConcurrentHashMap.newKeySet();
+  private final Set<String> pendingClears = ConcurrentHashMap.newKeySet();
   private final Set<String> pendingTimestamps = ConcurrentHashMap.newKeySet();
 
   /** Replicas a lock must reach before its writer goes on; 0: the master's answer suffices. */
@@ -201,17 +201,6 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public boolean exists(String key) {
-    return read(
-        "checking an entry",
-        () ->
-            commands == null
-                ? client.getBucket(key).isExists()
-                : Boolean.TRUE.equals(onMaster(key, RedisCommands.EXISTS)),
-        false);
-  }
-
-  @Override
   public void set(String key, byte[] record, long ttlMillis) {
     call(
         "writing an entry",
@@ -237,19 +226,6 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public boolean setIfAbsent(String key, byte[] record, long ttlMillis) {
-    return call(
-        "writing an entry",
-        () ->
-            ttlMillis > 0
-                ? client
-                    .<byte[]>getBucket(key, ByteArrayCodec.INSTANCE)
-                    .setIfAbsent(record, java.time.Duration.ofMillis(ttlMillis))
-                : client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).setIfAbsent(record),
-        false);
-  }
-
-  @Override
   public void delete(String key) {
     if (!callOrRemember(key, () -> client.getBucket(key).delete())) {
       pendingInvalidations.add(key);
@@ -262,18 +238,33 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public void deleteByPrefix(String prefix) {
+  public void clear(List<String> clearKeys) {
     Boolean done =
         call(
             "clearing a region",
             () -> {
-              client.getKeys().deleteByPattern(glob(prefix) + "*");
+              sendClears(clearKeys);
               return true;
             },
             false);
     if (!done) {
-      pendingPrefixDeletes.add(prefix);
+      pendingClears.addAll(clearKeys);
     }
+  }
+
+  /** The clear step on each key, as one pipeline (one round trip per master). */
+  private void sendClears(List<String> clearKeys) {
+    RBatch batch = client.createBatch(BatchOptions.defaults());
+    RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+    for (String clearKey : clearKeys) {
+      ENTRY.evalAsync(
+          scripts,
+          RScript.Mode.READ_WRITE,
+          RScript.ReturnType.LONG,
+          List.of(clearKey),
+          ascii("clear"));
+    }
+    batch.execute();
   }
 
   @Override
@@ -453,6 +444,7 @@ final class RedisEntryStore implements EntryStore {
   @Override
   public boolean afterUpdate(
       String key,
+      String clearKey,
       String token,
       String version,
       byte[] payload,
@@ -469,7 +461,7 @@ final class RedisEntryStore implements EntryStore {
             () ->
                 result[0] =
                     script(
-                        key,
+                        keys(key, clearKey),
                         "after-update",
                         ascii(token),
                         ascii(Long.toString(lockTtlMillis)),
@@ -484,12 +476,23 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public boolean afterInsert(String key, String version, byte[] payload, long ttlMillis) {
+  public boolean afterInsert(
+      String key,
+      String clearKey,
+      long startedMicros,
+      String version,
+      byte[] payload,
+      long ttlMillis) {
     return call(
             "caching an inserted entry",
             () ->
                 script(
-                    key, "after-insert", ascii(version), payload, ascii(Long.toString(ttlMillis))),
+                    keys(key, clearKey),
+                    "after-insert",
+                    ascii(version),
+                    payload,
+                    ascii(Long.toString(ttlMillis)),
+                    ascii(Long.toString(startedMicros))),
             0L)
         == 1L;
   }
@@ -512,6 +515,7 @@ final class RedisEntryStore implements EntryStore {
   @Override
   public boolean putFromLoad(
       String key,
+      String clearKey,
       long startedMicros,
       byte[] item,
       long ttlMillis,
@@ -521,7 +525,7 @@ final class RedisEntryStore implements EntryStore {
             "caching a loaded entry",
             () ->
                 script(
-                    key,
+                    keys(key, clearKey),
                     "put-from-load",
                     ascii(Long.toString(startedMicros)),
                     item,
@@ -544,21 +548,21 @@ final class RedisEntryStore implements EntryStore {
           RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
           for (Write write : writes) {
             if (write instanceof AddIfAbsent add) {
-              if (add.ttlMillis() > 0) {
-                batch
-                    .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
-                    .setIfAbsentAsync(add.record(), java.time.Duration.ofMillis(add.ttlMillis()));
-              } else {
-                batch
-                    .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
-                    .setIfAbsentAsync(add.record());
-              }
+              ENTRY.evalAsync(
+                  scripts,
+                  RScript.Mode.READ_WRITE,
+                  RScript.ReturnType.LONG,
+                  keys(add.key(), add.clearKey()),
+                  ascii("add"),
+                  ascii(Long.toString(add.startedMicros())),
+                  add.record(),
+                  ascii(Long.toString(Math.max(0, add.ttlMillis()))));
             } else if (write instanceof PutFromLoad put) {
               ENTRY.evalAsync(
                   scripts,
                   RScript.Mode.READ_WRITE,
                   RScript.ReturnType.LONG,
-                  List.of(put.key()),
+                  keys(put.key(), put.clearKey()),
                   ascii("put-from-load"),
                   ascii(Long.toString(put.startedMicros())),
                   put.item(),
@@ -583,11 +587,19 @@ final class RedisEntryStore implements EntryStore {
   }
 
   private Long script(String key, String step, Object... args) {
+    return script(List.of(key), step, args);
+  }
+
+  private Long script(List<Object> keys, String step, Object... args) {
     Object[] all = new Object[args.length + 1];
     all[0] = ascii(step);
     System.arraycopy(args, 0, all, 1, args.length);
-    return ENTRY.eval(
-        script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG, List.of(key), all);
+    return ENTRY.eval(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG, keys, all);
+  }
+
+  /** An entry's key and its region's clear key (same hash slot), or the entry's alone. */
+  private static List<Object> keys(String key, String clearKey) {
+    return clearKey == null ? List.of(key) : List.of(key, clearKey);
   }
 
   /** Runs an invalidating write; false if Redis is down (the caller remembers the key). */
@@ -616,9 +628,7 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public void resendPending() {
-    if (pendingInvalidations.isEmpty()
-        && pendingPrefixDeletes.isEmpty()
-        && pendingTimestamps.isEmpty()) {
+    if (pendingInvalidations.isEmpty() && pendingClears.isEmpty() && pendingTimestamps.isEmpty()) {
       return;
     }
     try {
@@ -648,20 +658,21 @@ final class RedisEntryStore implements EntryStore {
     if (!outage.mayTry()) {
       return false;
     }
-    if (pendingInvalidations.isEmpty()
-        && pendingPrefixDeletes.isEmpty()
-        && pendingTimestamps.isEmpty()) {
+    if (pendingInvalidations.isEmpty() && pendingClears.isEmpty() && pendingTimestamps.isEmpty()) {
       return true;
     }
     try {
-      for (String prefix : new ArrayList<>(pendingPrefixDeletes)) {
-        client.getKeys().deleteByPattern(glob(prefix) + "*");
-        pendingPrefixDeletes.remove(prefix);
+      List<String> clears = new ArrayList<>(pendingClears);
+      if (!clears.isEmpty()) {
+        // stamped now: hides everything cached before this resend
+        sendClears(clears);
+        clears.forEach(pendingClears::remove);
       }
       for (String key : new ArrayList<>(pendingTimestamps)) {
         // Now, not the time of the failed write: query results cached by any node before this
         // resend are then older than the update.
-        byte[] now = Records.plain(EntryCodec.encode(clock.nowMicros()));
+        long nowMicros = clock.nowMicros();
+        byte[] now = Records.plain(nowMicros, EntryCodec.encode(nowMicros));
         client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(now);
         pendingTimestamps.remove(key);
       }
@@ -691,10 +702,5 @@ final class RedisEntryStore implements EntryStore {
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Escapes glob characters of a key prefix for SCAN MATCH. */
-  private static String glob(String prefix) {
-    return prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
   }
 }

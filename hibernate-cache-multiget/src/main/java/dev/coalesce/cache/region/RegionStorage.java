@@ -15,6 +15,18 @@ import org.jboss.logging.Logger;
  * <namespace>:<region>:<key text>}. Reads consult the session's {@link TransactionCache} first, so
  * a prefetched entry costs no round trip; an entry that fails to decode is a miss and is deleted.
  *
+ * <p>A clear writes the store's time under the region's clear key {@code
+ * <namespace>:<region>:!clear}; every read of entries fetches it in the same command and treats
+ * what was written before it as absent, and every write-back refuses a loading transaction that
+ * started before it (see {@code entry.lua}). So a clear costs one key however many entries the
+ * region holds, and a load that began before it cannot bring an old row back after it. On a Redis
+ * Cluster a region's entries are spread over {@value #CLUSTER_SHARDS} hash tags, each with its own
+ * clear key in its own slot, so that a script reads an entry and its clear time together; a clear
+ * writes all of them.
+ *
+ * <p>Timestamps regions are never cleared: losing an update timestamp would make older cached query
+ * results look current.
+ *
  * <p>Used directly (plain values) by the query-results and timestamps regions and by Hibernate's
  * READ_ONLY and NONSTRICT_READ_WRITE access, and through {@link ReadWriteAccess} for READ_WRITE.
  */
@@ -22,8 +34,16 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   private static final Logger LOG = Logger.getLogger(RegionStorage.class);
 
+  /**
+   * Hash tags per region on a Redis Cluster: enough to spread a region over the masters, few enough
+   * that a multi-get of 100 entries is at most this many {@code MGET}s.
+   */
+  static final int CLUSTER_SHARDS = 16;
+
   private final String regionName;
   private final String prefix;
+  private final String[] shardPrefixes;
+  private final String[] clearKeys;
   private final EntryStore store;
   private final long ttlMillis;
   private final long lockTimeoutMicros;
@@ -37,11 +57,28 @@ public final class RegionStorage implements DomainDataStorageAccess {
       long ttlMillis,
       long lockTimeoutMicros,
       DecodingContext.PerFactory decoding,
-      boolean timestamps) {
+      boolean timestamps,
+      int shards) {
     this.decoding = decoding;
     this.timestamps = timestamps;
     this.regionName = regionName;
     this.prefix = prefix;
+    this.shardPrefixes = new String[shards];
+    for (int s = 0; s < shards; s++) {
+      // a hash tag per shard: the shard's entries and its clear key share a slot
+      shardPrefixes[s] =
+          shards == 1
+              ? prefix
+              : prefix + "{" + s + "." + Integer.toHexString(prefix.hashCode()) + "}";
+    }
+    if (timestamps) {
+      this.clearKeys = null;
+    } else {
+      this.clearKeys = new String[shards];
+      for (int s = 0; s < shards; s++) {
+        clearKeys[s] = shardPrefixes[s] + "!clear";
+      }
+    }
     this.store = store;
     this.ttlMillis = ttlMillis;
     this.lockTimeoutMicros = lockTimeoutMicros;
@@ -77,19 +114,31 @@ public final class RegionStorage implements DomainDataStorageAccess {
   /** The Redis key of a cache key, as prefix and text (see {@link EntryKey}). */
   EntryKey entryKey(Object cacheKey) {
     if (cacheKey instanceof CacheKey key) {
-      return new EntryKey(prefix, key.text());
+      return entryKey(key.text());
     }
     if (cacheKey instanceof String s) {
-      return new EntryKey(prefix, "'" + s);
+      return entryKey("'" + s);
     }
     // Query keys and keys of an enforced keys factory: a digest of their serialized form.
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(EntryCodec.encode(cacheKey));
-      return new EntryKey(
-          prefix, "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
+      return entryKey("#" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  private EntryKey entryKey(String text) {
+    int shard =
+        shardPrefixes.length == 1 ? 0 : Math.floorMod(text.hashCode(), shardPrefixes.length);
+    return new EntryKey(shardPrefixes[shard], text, clearKeys == null ? null : clearKeys[shard]);
+  }
+
+  /** The caching timestamp of the session's transaction, else the store's time now. */
+  private long startOf(SharedSessionContractImplementor session) {
+    return session != null
+        ? session.getCacheTransactionSynchronization().getCachingTimestamp()
+        : store.nowMicros();
   }
 
   private final java.util.concurrent.atomic.AtomicBoolean warnedUnencodable =
@@ -126,7 +175,16 @@ public final class RegionStorage implements DomainDataStorageAccess {
         return known == TransactionCache.ABSENT ? null : known;
       }
     }
-    return store.get(key.full());
+    return readFromStore(key);
+  }
+
+  /** The record under {@code key} in the store, null if absent or cleared since it was written. */
+  byte[] readFromStore(EntryKey key) {
+    if (key.clearKey() == null) {
+      return store.get(key.full());
+    }
+    List<byte[]> found = store.getAll(List.of(key.full(), key.clearKey()));
+    return Records.unlessCleared(found.get(0), Records.clearedAt(found.get(1)));
   }
 
   /** One multi-get of the keys the session does not know yet. */
@@ -195,25 +253,30 @@ public final class RegionStorage implements DomainDataStorageAccess {
     if (payload == null) {
       store.delete(key.full());
     } else if (timestamps) {
-      store.setUpdateTimestamp(key.full(), Records.plain(payload));
+      store.setUpdateTimestamp(key.full(), Records.plain(store.nowMicros(), payload));
     } else {
-      store.set(key.full(), Records.plain(payload), ttlMillis);
+      // stamped with the transaction's start: a clear since then hides it
+      store.set(key.full(), Records.plain(startOf(session), payload), ttlMillis);
     }
     forget(session, key);
   }
 
   @Override
   public void putFromLoad(Object cacheKey, Object value, SharedSessionContractImplementor session) {
-    String key = key(cacheKey);
+    EntryKey key = entryKey(cacheKey);
     byte[] payload = encode(value);
     if (payload != null) {
-      write(session, new EntryStore.AddIfAbsent(key, Records.plain(payload), ttlMillis));
+      long started = startOf(session);
+      write(
+          session,
+          new EntryStore.AddIfAbsent(
+              key.full(), key.clearKey(), started, Records.plain(started, payload), ttlMillis));
     }
   }
 
   @Override
   public boolean contains(Object cacheKey) {
-    return store.exists(key(cacheKey));
+    return readFromStore(entryKey(cacheKey)) != null;
   }
 
   @Override
@@ -241,7 +304,11 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   @Override
   public void evictData() {
-    store.deleteByPrefix(prefix);
+    if (clearKeys == null) {
+      LOG.debugf("Second-level cache region %s holds update timestamps: not cleared", regionName);
+      return;
+    }
+    store.clear(List.of(clearKeys));
   }
 
   @Override

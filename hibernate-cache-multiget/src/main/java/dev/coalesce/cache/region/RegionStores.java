@@ -22,13 +22,18 @@ public final class RegionStores implements AutoCloseable {
   private final RedisClock clock;
   private final DecodingContext.PerFactory decoding = new DecodingContext.PerFactory();
 
+  /** Hash tags per region: {@link RegionStorage#CLUSTER_SHARDS} on a Redis Cluster, else 1. */
+  private final int shards;
+
   private RegionStores(
       EntryStore store,
       RedisClock clock,
       KeyNamespace keys,
       Duration defaultTtl,
       Map<String, Duration> regionTtls,
-      Duration lockTimeout) {
+      Duration lockTimeout,
+      int shards) {
+    this.shards = shards;
     this.store = store;
     this.clock = clock;
     this.keys = keys;
@@ -61,7 +66,8 @@ public final class RegionStores implements AutoCloseable {
         keys,
         defaultTtl,
         regionTtls,
-        lockTimeout);
+        lockTimeout,
+        client.getConfig().isClusterConfig() ? RegionStorage.CLUSTER_SHARDS : 1);
   }
 
   /** Entries in this JVM, on {@code clockMicros}. */
@@ -72,20 +78,27 @@ public final class RegionStores implements AutoCloseable {
       Map<String, Duration> regionTtls,
       Duration lockTimeout) {
     return new RegionStores(
-        new LocalEntryStore(clockMicros), null, keys, defaultTtl, regionTtls, lockTimeout);
+        new LocalEntryStore(clockMicros), null, keys, defaultTtl, regionTtls, lockTimeout, 1);
   }
 
   /** Storage of an entity/collection/natural-id or query-results region. */
   public RegionStorage region(String regionName) {
     Duration ttl = regionTtls.getOrDefault(regionName, defaultTtl);
     return new RegionStorage(
-        regionName, prefix(regionName), store, ttl.toMillis(), lockTimeoutMicros, decoding, false);
+        regionName,
+        prefix(regionName),
+        store,
+        ttl.toMillis(),
+        lockTimeoutMicros,
+        decoding,
+        false,
+        shards);
   }
 
   /** Storage of the timestamps region: its entries never expire (a missing one reads as fresh). */
   public RegionStorage timestamps(String regionName) {
     return new RegionStorage(
-        regionName, prefix(regionName), store, 0, lockTimeoutMicros, decoding, true);
+        regionName, prefix(regionName), store, 0, lockTimeoutMicros, decoding, true, shards);
   }
 
   private String prefix(String regionName) {

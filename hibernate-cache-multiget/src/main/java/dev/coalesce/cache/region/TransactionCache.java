@@ -143,26 +143,41 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     return known.containsKey(key);
   }
 
-  /** Remembers the records of a multi-get, {@code found} in the order of {@code keys}. */
-  void remember(List<EntryKey> keys, List<byte[]> found) {
-    for (int i = 0; i < keys.size(); i++) {
-      byte[] record = found.get(i);
-      known.put(keys.get(i), record == null ? ABSENT : record);
-    }
-  }
-
-  /** One multi-get of the keys not known yet; a no-op if all are. */
+  /**
+   * One multi-get of the keys not known yet, with the clear keys of their regions (see {@link
+   * RegionStorage}); a no-op if all are known.
+   */
   void prefetchKeys(List<EntryKey> keys) {
     List<EntryKey> unknown = new ArrayList<>(keys.size());
-    List<String> storeKeys = new ArrayList<>(keys.size());
+    List<String> storeKeys = new ArrayList<>(keys.size() + 1);
+    List<String> clearKeys = new ArrayList<>(1);
     for (EntryKey key : keys) {
       if (!known.containsKey(key)) {
         unknown.add(key);
         storeKeys.add(key.full());
+        String clearKey = key.clearKey();
+        // a few at most: one per region and shard
+        if (clearKey != null && !clearKeys.contains(clearKey)) {
+          clearKeys.add(clearKey);
+        }
       }
     }
-    if (!unknown.isEmpty()) {
-      remember(unknown, store.getAll(storeKeys));
+    if (unknown.isEmpty()) {
+      return;
+    }
+    storeKeys.addAll(clearKeys);
+    List<byte[]> found = store.getAll(storeKeys);
+    long[] clearedAt = new long[clearKeys.size()];
+    for (int c = 0; c < clearedAt.length; c++) {
+      clearedAt[c] = Records.clearedAt(found.get(unknown.size() + c));
+    }
+    for (int i = 0; i < unknown.size(); i++) {
+      EntryKey key = unknown.get(i);
+      byte[] record = found.get(i);
+      if (record != null && key.clearKey() != null) {
+        record = Records.unlessCleared(record, clearedAt[clearKeys.indexOf(key.clearKey())]);
+      }
+      known.put(key, record == null ? ABSENT : record);
     }
   }
 

@@ -1,5 +1,8 @@
 -- One atomic step of the multi-get cache on one entry (KEYS[1]); ARGV[1] names the step.
+-- KEYS[2], where given, is the clear key of the entry's region: the time of its last clear (same
+-- hash slot on a cluster). A value or item stamped before it is gone: treated as absent.
 -- Record layout (see Records.java):
+--   value '1V' timestamp(16) payload
 --   item  '1I' timestamp(16) version(21) payload
 --   lock  '1L' token(16) holders(4) timeout(16) unlocked-at(16) concurrent(1)
 -- Times are Redis TIME in microseconds, so every node stamps with one clock.
@@ -19,6 +22,8 @@ local function parse(cur)
   local kind = string.sub(cur, 2, 2)
   if kind == 'I' and string.len(cur) >= 39 then
     return {kind = 'I', ts = tonumber(string.sub(cur, 3, 18)), version = string.sub(cur, 19, 39)}
+  elseif kind == 'V' and string.len(cur) >= 18 then
+    return {kind = 'V', ts = tonumber(string.sub(cur, 3, 18))}
   elseif kind == 'L' and string.len(cur) == 55 then
     return {kind = 'L', token = string.sub(cur, 3, 18), holders = tonumber(string.sub(cur, 19, 22)),
             timeout = tonumber(string.sub(cur, 23, 38)), unlocked = tonumber(string.sub(cur, 39, 54)),
@@ -42,7 +47,17 @@ local function invalidate(ttl_ms)
   write_lock('0000000000000000', 0, now, now, '0', ttl_ms)
 end
 
-local e = parse(redis.call('GET', key))
+local raw = redis.call('GET', key)
+local e = parse(raw)
+local cleared = 0
+if KEYS[2] then
+  cleared = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+  if e ~= nil and e.kind ~= 'L' and (e.ts == nil or e.ts < cleared) then
+    -- written before the region's last clear: gone
+    e = nil
+    raw = false
+  end
+end
 
 if op == 'lock' then
   -- ARGV: token, timeout (us), lock ttl (ms). Returns the token of the lock now held.
@@ -58,7 +73,9 @@ if op == 'lock' then
 elseif op == 'unlock' or op == 'after-update' then
   -- ARGV: token, lock ttl (ms) [, version, payload, ttl (ms)]. Returns 1 if the value was cached.
   if e ~= nil and e.kind == 'L' and e.token == ARGV[2] and e.holders > 0 then
-    if op == 'after-update' and e.holders == 1 and e.concurrent == '0' then
+    -- A lock taken before the region's last clear may guard a value the clear was to remove
+    -- (a bulk update after this writer's commit): only unlock.
+    if op == 'after-update' and e.holders == 1 and e.concurrent == '0' and e.unlocked >= cleared then
       redis.call('SET', key, '1I' .. pad(now) .. ARGV[4] .. ARGV[5], 'PX', ARGV[6])
       return 1
     end
@@ -78,22 +95,43 @@ elseif op == 'unlock' or op == 'after-update' then
   return 0
 
 elseif op == 'after-insert' then
-  -- ARGV: version, payload, ttl (ms)
-  if redis.call('EXISTS', key) == 1 then
+  -- ARGV: version, payload, ttl (ms), transaction start (us)
+  if raw or tonumber(ARGV[5]) <= cleared then
     return 0
   end
   redis.call('SET', key, '1I' .. pad(now) .. ARGV[2] .. ARGV[3], 'PX', ARGV[4])
   return 1
 
+elseif op == 'add' then
+  -- ARGV: transaction start (us), value record, ttl (ms; 0: none). Add-if-absent of a loaded value.
+  if raw or tonumber(ARGV[2]) <= cleared then
+    return 0
+  end
+  if tonumber(ARGV[4]) > 0 then
+    redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
+  else
+    redis.call('SET', key, ARGV[3])
+  end
+  return 1
+
+elseif op == 'clear' then
+  -- KEYS[1] is a region's clear key: everything of the region stamped before now is gone.
+  redis.call('SET', key, pad(now))
+  return 1
+
 elseif op == 'put-from-load' then
   -- ARGV: transaction start (us), item record, ttl (ms), max transaction age (us), minimal put
   local started = tonumber(ARGV[2])
+  if started <= cleared then
+    -- it may have read a row that the clear was to remove
+    return 0
+  end
   if now - started > tonumber(ARGV[5]) then
     -- Older than any lock or invalidation we still remember: it may have read a value a writer
     -- replaced and whose trace has expired.
     return 0
   end
-  if e == nil then
+  if e == nil or e.kind == 'V' then
     redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
     return 1
   end

@@ -25,14 +25,14 @@ class EntryCodecTest {
   record Money(long cents, String currency) implements Serializable {}
 
   private static Object roundTrip(Object value) {
-    byte[] record = Records.plain(EntryCodec.encode(value));
+    byte[] record = Records.plain(0, EntryCodec.encode(value));
     return EntryCodec.decode(record, Records.PLAIN_PAYLOAD);
   }
 
   @Test
   void javaSerializationOfAClassNoMappingModelNamesIsRefused() {
     // Without a factory, only JDK value types are admitted (see DecodingContext).
-    byte[] record = Records.plain(EntryCodec.encode(new Money(1999, "EUR")));
+    byte[] record = Records.plain(0, EntryCodec.encode(new Money(1999, "EUR")));
     assertThatThrownBy(() -> EntryCodec.decode(record, Records.PLAIN_PAYLOAD))
         .isInstanceOf(UndecodableEntryException.class)
         .hasMessageContaining("REJECTED");
@@ -80,7 +80,7 @@ class EntryCodecTest {
 
   @Test
   void truncatedOrUnknownPayloadsAreUndecodableNeverGarbage() {
-    byte[] record = Records.plain(EntryCodec.encode(new Serializable[] {"abc", 5L}));
+    byte[] record = Records.plain(0, EntryCodec.encode(new Serializable[] {"abc", 5L}));
     for (int cut = Records.PLAIN_PAYLOAD; cut < record.length; cut++) {
       byte[] truncated = Arrays.copyOf(record, cut);
       assertThatThrownBy(() -> EntryCodec.decode(truncated, Records.PLAIN_PAYLOAD))
