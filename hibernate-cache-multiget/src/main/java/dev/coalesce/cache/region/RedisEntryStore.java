@@ -1,7 +1,9 @@
 package dev.coalesce.cache.region;
 
+import static dev.coalesce.cache.region.EntryScript.ascii;
+import static dev.coalesce.cache.region.EntryScript.keys;
+
 import dev.coalesce.cache.CacheSettings;
-import dev.coalesce.redis.LuaScript;
 import dev.coalesce.redis.RedisClock;
 import dev.coalesce.redis.ReplicaWait;
 import java.nio.charset.StandardCharsets;
@@ -9,72 +11,37 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.hibernate.cache.CacheException;
-import org.jboss.logging.Logger;
-import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.RedisException;
 import org.redisson.client.RedisWaitException;
 import org.redisson.client.codec.ByteArrayCodec;
-import org.redisson.client.protocol.RedisCommand;
-import org.redisson.client.protocol.RedisCommands;
-import org.redisson.command.CommandAsyncExecutor;
-import org.redisson.command.CommandBatchService;
-import org.redisson.config.NameMapper;
 
 /**
- * Entries in Redis, one key per entry. Reads are {@code GET}/{@code MGET}; every READ_WRITE step is
- * one call of {@code entry.lua}; write-backs of a load are one pipeline.
+ * Entries in Redis, one key per entry. Reads are {@code GET}/{@code MGET} on the master ({@link
+ * MasterReads}); every READ_WRITE step is one call of {@code entry.lua} ({@link EntryScript});
+ * write-backs of a load and the steps of a bulk lock are one pipeline each. Every call goes through
+ * {@link RedisCalls}: when Redis does not answer, reads miss, writes are skipped, and invalidations
+ * are kept and resent.
  *
- * <p>Every read goes to the master, as the {@code entry.lua} steps do: a replica may still hold an
- * item that a writer's lock on the master has replaced, and Redisson reads from replicas by default
- * ({@code ReadMode.SLAVE}), so {@code GET}, {@code MGET} and {@code EXISTS} are sent as Redisson's
- * write commands, which it routes to the key's master whatever the read mode.
- *
- * <p>When Redis does not answer, reads miss and writes are skipped; invalidations that could not be
- * sent (unlocks, after-updates, evictions, region clears, update timestamps of the query cache) are
- * kept and resent before this node reads from Redis again, and by {@link #resendPending()}, which
- * the region factory calls every retry interval, so they reach Redis soon after it answers even on
- * a node that serves nothing. While Redis is down one caller probes per retry interval; the others
- * miss at once (see {@link Outage}, also for the grace period after an outage).
+ * <p>Longer than our usual 250 lines because it is one method per {@link EntryStore} step, each a
+ * few lines of argument marshalling; the rules live in {@code entry.lua}.
  */
 final class RedisEntryStore implements EntryStore {
 
-  private static final Logger LOG = Logger.getLogger(RedisEntryStore.class);
-
-  private static final LuaScript ENTRY = LuaScript.fromResource(RedisEntryStore.class, "entry.lua");
-  private static final byte[] LOCK = ascii("lock");
-  private static final byte[] UNLOCK = ascii("unlock");
-  private static final byte[] INVALIDATE = ascii("invalidate");
-
   private final RedissonClient client;
   private final RedisClock clock;
-  private final Outage outage;
-  private final long lockTtlMillis;
-
-  /** Redisson's executor, to send reads to the master; null for a client that is not Redisson. */
-  private final CommandAsyncExecutor commands;
-
-  private final boolean cluster;
-
-  private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
-  private final Set<String> pendingClears = ConcurrentHashMap.newKeySet();
-  private final Set<String> pendingTimestamps = ConcurrentHashMap.newKeySet();
+  private final MasterReads reads;
+  private final RedisCalls calls;
 
   /** Replicas a lock must reach before its writer goes on; 0: the master's answer suffices. */
   private final int waitReplicas;
 
   private final ReplicaWait replicaWait;
-
   private final Duration waitReplicasTimeout;
 
   RedisEntryStore(
@@ -84,16 +51,14 @@ final class RedisEntryStore implements EntryStore {
       long lockTtlMillis,
       int waitReplicas,
       Duration waitReplicasTimeout) {
+    this.client = client;
+    this.clock = clock;
+    this.reads = new MasterReads(client);
+    this.calls = new RedisCalls(client, clock, outage, lockTtlMillis);
     this.waitReplicas = waitReplicas;
     this.replicaWait =
         new ReplicaWait(waitReplicas, waitReplicasTimeout, CacheSettings.WAIT_REPLICAS);
     this.waitReplicasTimeout = waitReplicasTimeout;
-    this.client = client;
-    this.clock = clock;
-    this.outage = outage;
-    this.lockTtlMillis = lockTtlMillis;
-    this.commands = client instanceof Redisson redisson ? redisson.getCommandExecutor() : null;
-    this.cluster = client.getConfig().isClusterConfig();
   }
 
   @Override
@@ -103,20 +68,7 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public byte[] get(String key) {
-    return read(
-        "reading an entry",
-        () ->
-            commands == null
-                ? client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).get()
-                : onMaster(key, RedisCommands.GET),
-        null);
-  }
-
-  /** A one-key read command, sent to the key's master (as Redisson sends writes). */
-  private <T> T onMaster(String key, RedisCommand<?> command) {
-    String mapped = commands.getServiceManager().getNameMapper().map(key);
-    RFuture<T> reply = commands.writeAsync(mapped, ByteArrayCodec.INSTANCE, command, mapped);
-    return commands.get(reply);
+    return calls.read("reading an entry", () -> reads.get(key), null);
   }
 
   @Override
@@ -124,168 +76,70 @@ final class RedisEntryStore implements EntryStore {
     if (keys.isEmpty()) {
       return List.of();
     }
-    List<byte[]> found = read("reading entries", () -> multiGet(keys), null);
+    List<byte[]> found = calls.read("reading entries", () -> reads.getAll(keys), null);
     return found != null ? found : Collections.nCopies(keys.size(), null);
-  }
-
-  /**
-   * One {@code MGET} on the master, its reply kept as the ordered list Redis sends: Redisson's
-   * {@code RBuckets} builds a map by streams on its I/O thread, a measurable part of a 100-id load,
-   * and reads from replicas. On Redis Cluster, one {@code MGET} per hash slot (a command may not
-   * span slots), sent as one batch: one pipeline, so one round trip, per master that holds some of
-   * the keys, all masters at once.
-   */
-  private List<byte[]> multiGet(List<String> keys) {
-    if (commands == null) {
-      Map<String, byte[]> found =
-          client.getBuckets(ByteArrayCodec.INSTANCE).get(keys.toArray(new String[0]));
-      List<byte[]> records = new ArrayList<>(keys.size());
-      for (String key : keys) {
-        records.add(found.get(key));
-      }
-      return records;
-    }
-    NameMapper names = commands.getServiceManager().getNameMapper();
-    String[] mapped = new String[keys.size()];
-    for (int i = 0; i < mapped.length; i++) {
-      mapped[i] = names.map(keys.get(i));
-    }
-    if (!cluster) {
-      return multiGetOnMaster(mapped, commands.get(sendMultiGet(mapped)));
-    }
-    Map<Integer, List<Integer>> bySlot = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < mapped.length; i++) {
-      bySlot
-          .computeIfAbsent(
-              commands.getConnectionManager().calcSlot(mapped[i]), slot -> new ArrayList<>())
-          .add(i);
-    }
-    List<List<Integer>> groups = new ArrayList<>(bySlot.values());
-    List<RFuture<List<Object>>> replies = new ArrayList<>(groups.size());
-    // One pipeline per master: a batch sends the MGETs of all slots a master holds together.
-    CommandBatchService batch = new CommandBatchService(commands, BatchOptions.defaults());
-    for (List<Integer> group : groups) {
-      String[] slotKeys = group.stream().map(i -> mapped[i]).toArray(String[]::new);
-      replies.add(
-          batch.writeAsync(
-              slotKeys[0], ByteArrayCodec.INSTANCE, RedisCommands.MGET, (Object[]) slotKeys));
-    }
-    batch.execute();
-    byte[][] records = new byte[mapped.length][];
-    for (int g = 0; g < groups.size(); g++) {
-      List<Integer> group = groups.get(g);
-      List<byte[]> values =
-          multiGetOnMaster(new String[group.size()], commands.get(replies.get(g)));
-      for (int i = 0; i < group.size(); i++) {
-        records[group.get(i)] = values.get(i);
-      }
-    }
-    return java.util.Arrays.asList(records);
-  }
-
-  private RFuture<List<Object>> sendMultiGet(String[] mapped) {
-    return commands.writeAsync(
-        mapped[0], ByteArrayCodec.INSTANCE, RedisCommands.MGET, (Object[]) mapped);
-  }
-
-  private static List<byte[]> multiGetOnMaster(String[] keys, List<Object> values) {
-    if (values.size() != keys.length) {
-      throw new IllegalStateException(
-          "MGET of " + keys.length + " keys answered " + values.size() + " values");
-    }
-    List<byte[]> records = new ArrayList<>(values.size());
-    for (Object value : values) {
-      records.add((byte[]) value);
-    }
-    return records;
   }
 
   @Override
   public void set(String key, byte[] record, long ttlMillis) {
-    call(
+    calls.send(
         "writing an entry",
         () -> {
           if (ttlMillis > 0) {
             client
                 .<byte[]>getBucket(key, ByteArrayCodec.INSTANCE)
-                .set(record, java.time.Duration.ofMillis(ttlMillis));
+                .set(record, Duration.ofMillis(ttlMillis));
           } else {
             client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(record);
           }
-          return null;
-        },
-        null);
+        });
   }
 
   @Override
   public void setUpdateTimestamp(String key, byte[] record) {
-    if (!callOrRemember(
-        key, () -> client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(record))) {
-      pendingTimestamps.add(key);
+    if (!calls.send(
+        "writing an update timestamp",
+        () -> client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(record))) {
+      calls.keepTimestamp(key);
     }
+  }
+
+  @Override
+  public void resendPending() {
+    calls.resend();
   }
 
   @Override
   public void delete(String key) {
-    if (!callOrRemember(key, () -> client.getBucket(key).delete())) {
-      pendingInvalidations.add(key);
-    }
+    calls.invalidateOrKeep(List.of(key), () -> client.getBucket(key).delete());
   }
 
   @Override
   public void deleteIfEquals(String key, byte[] record) {
-    call("deleting an undecodable entry", () -> script(key, "delete-if-equals", record), 0L);
+    calls.call(
+        "deleting an undecodable entry",
+        () -> EntryScript.run(client, List.of(key), "delete-if-equals", record),
+        0L);
   }
 
   @Override
   public void clear(List<String> clearKeys) {
-    Boolean done =
-        call(
-            "clearing a region",
-            () -> {
-              sendClears(clearKeys);
-              return true;
-            },
-            false);
-    if (!done) {
-      pendingClears.addAll(clearKeys);
+    if (!calls.send("clearing a region", () -> calls.sendClears(clearKeys))) {
+      calls.keepClears(clearKeys);
     }
-  }
-
-  /** The clear step on each key, as one pipeline (one round trip per master). */
-  private void sendClears(List<String> clearKeys) {
-    RBatch batch = client.createBatch(BatchOptions.defaults());
-    RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
-    for (String clearKey : clearKeys) {
-      ENTRY.evalAsync(
-          scripts,
-          RScript.Mode.READ_WRITE,
-          RScript.ReturnType.LONG,
-          List.of(clearKey),
-          ascii("clear"));
-    }
-    batch.execute();
   }
 
   @Override
   public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
     if (waitReplicas > 0) {
-      List<String> held = lockAll(List.of(key), List.of(token), timeoutMicros, lockTtlMillis);
-      return held.get(0);
+      return lockAll(List.of(key), List.of(token), timeoutMicros, lockTtlMillis).get(0);
     }
     byte[] held =
-        call(
+        calls.call(
             "locking an entry",
             () ->
-                ENTRY.<byte[]>eval(
-                    script(),
-                    RScript.Mode.READ_WRITE,
-                    RScript.ReturnType.VALUE,
-                    List.of(key),
-                    ascii("lock"),
-                    ascii(token),
-                    ascii(Long.toString(timeoutMicros)),
-                    ascii(Long.toString(lockTtlMillis))),
+                EntryScript.lock(
+                    client, key, ascii(token), ascii(timeoutMicros), ascii(lockTtlMillis)),
             null);
     return held == null ? null : new String(held, StandardCharsets.US_ASCII);
   }
@@ -296,10 +150,9 @@ final class RedisEntryStore implements EntryStore {
       invalidate(key, lockTtlMillis);
       return;
     }
-    if (!callOrRemember(
-        key, () -> script(key, "unlock", ascii(token), ascii(Long.toString(lockTtlMillis))))) {
-      pendingInvalidations.add(key);
-    }
+    calls.invalidateOrKeep(
+        List.of(key),
+        () -> EntryScript.run(client, List.of(key), "unlock", ascii(token), ascii(lockTtlMillis)));
   }
 
   @Override
@@ -310,29 +163,26 @@ final class RedisEntryStore implements EntryStore {
     }
     List<RFuture<byte[]>> held = new ArrayList<>(keys.size());
     boolean sent =
-        call(
+        calls.send(
             "locking " + keys.size() + " entries",
             () -> {
               RBatch batch = client.createBatch(replicated());
               RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
-              byte[] timeout = ascii(Long.toString(timeoutMicros));
-              byte[] ttl = ascii(Long.toString(lockTtlMillis));
+              byte[] timeout = ascii(timeoutMicros);
+              byte[] ttl = ascii(lockTtlMillis);
               for (int i = 0; i < keys.size(); i++) {
                 held.add(
-                    ENTRY.evalAsync(
+                    EntryScript.queue(
                         scripts,
-                        RScript.Mode.READ_WRITE,
                         RScript.ReturnType.VALUE,
                         List.of(keys.get(i)),
-                        LOCK,
+                        "lock",
                         ascii(tokens.get(i)),
                         timeout,
                         ttl));
               }
               executeReplicated(batch, keys);
-              return true;
-            },
-            false);
+            });
     List<String> result = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       byte[] token = sent ? held.get(i).toCompletableFuture().getNow(null) : null;
@@ -384,43 +234,25 @@ final class RedisEntryStore implements EntryStore {
     if (keys.isEmpty()) {
       return;
     }
-    boolean sent =
-        call(
-            "unlocking " + keys.size() + " entries",
-            () -> {
-              RBatch batch = client.createBatch(BatchOptions.defaults());
-              RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
-              byte[] ttl = ascii(Long.toString(lockTtlMillis));
-              for (int i = 0; i < keys.size(); i++) {
-                String token = tokens.get(i);
-                // A lock never taken (Redis was down) is released as per-key unlock does: by an
-                // invalidation.
-                if (token == null) {
-                  ENTRY.evalAsync(
-                      scripts,
-                      RScript.Mode.READ_WRITE,
-                      RScript.ReturnType.LONG,
-                      List.of(keys.get(i)),
-                      INVALIDATE,
-                      ttl);
-                } else {
-                  ENTRY.evalAsync(
-                      scripts,
-                      RScript.Mode.READ_WRITE,
-                      RScript.ReturnType.LONG,
-                      List.of(keys.get(i)),
-                      UNLOCK,
-                      ascii(token),
-                      ttl);
-                }
-              }
-              batch.execute();
-              return true;
-            },
-            false);
-    if (!sent) {
-      pendingInvalidations.addAll(keys);
-    }
+    calls.invalidateOrKeep(
+        keys,
+        () -> {
+          RBatch batch = client.createBatch(BatchOptions.defaults());
+          RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+          byte[] ttl = ascii(lockTtlMillis);
+          for (int i = 0; i < keys.size(); i++) {
+            String token = tokens.get(i);
+            List<Object> key = List.of(keys.get(i));
+            // A lock never taken (Redis was down) is released as per-key unlock does: by an
+            // invalidation.
+            if (token == null) {
+              EntryScript.queue(scripts, RScript.ReturnType.LONG, key, "invalidate", ttl);
+            } else {
+              EntryScript.queue(scripts, RScript.ReturnType.LONG, key, "unlock", ascii(token), ttl);
+            }
+          }
+          batch.execute();
+        });
   }
 
   @Override
@@ -428,17 +260,7 @@ final class RedisEntryStore implements EntryStore {
     if (keys.isEmpty()) {
       return;
     }
-    boolean sent =
-        call(
-            "deleting " + keys.size() + " entries",
-            () -> {
-              client.getKeys().delete(keys.toArray(new String[0]));
-              return true;
-            },
-            false);
-    if (!sent) {
-      pendingInvalidations.addAll(keys);
-    }
+    calls.invalidateOrKeep(keys, () -> client.getKeys().delete(keys.toArray(new String[0])));
   }
 
   @Override
@@ -455,23 +277,19 @@ final class RedisEntryStore implements EntryStore {
       return false;
     }
     Long[] result = new Long[1];
-    boolean sent =
-        callOrRemember(
-            key,
-            () ->
-                result[0] =
-                    script(
-                        keys(key, clearKey),
-                        "after-update",
-                        ascii(token),
-                        ascii(Long.toString(lockTtlMillis)),
-                        ascii(version),
-                        payload,
-                        ascii(Long.toString(ttlMillis))));
-    if (!sent) {
-      pendingInvalidations.add(key);
-      return false;
-    }
+    calls.invalidateOrKeep(
+        List.of(key),
+        () ->
+            result[0] =
+                EntryScript.run(
+                    client,
+                    keys(key, clearKey),
+                    "after-update",
+                    ascii(token),
+                    ascii(lockTtlMillis),
+                    ascii(version),
+                    payload,
+                    ascii(ttlMillis)));
     return result[0] != null && result[0] == 1L;
   }
 
@@ -483,33 +301,31 @@ final class RedisEntryStore implements EntryStore {
       String version,
       byte[] payload,
       long ttlMillis) {
-    return call(
+    return calls.call(
             "caching an inserted entry",
             () ->
-                script(
+                EntryScript.run(
+                    client,
                     keys(key, clearKey),
                     "after-insert",
                     ascii(version),
                     payload,
-                    ascii(Long.toString(ttlMillis)),
-                    ascii(Long.toString(startedMicros))),
+                    ascii(ttlMillis),
+                    ascii(startedMicros)),
             0L)
         == 1L;
   }
 
   @Override
   public void invalidate(String key, long lockTtlMillis) {
-    if (!callOrRemember(
-        key, () -> script(key, "invalidate", ascii(Long.toString(lockTtlMillis))))) {
-      pendingInvalidations.add(key);
-    }
+    calls.invalidateOrKeep(
+        List.of(key),
+        () -> EntryScript.run(client, List.of(key), "invalidate", ascii(lockTtlMillis)));
   }
 
   @Override
   public void removeUnlessLocked(String key) {
-    if (!callOrRemember(key, () -> script(key, "remove"))) {
-      pendingInvalidations.add(key);
-    }
+    calls.invalidateOrKeep(List.of(key), () -> EntryScript.run(client, List.of(key), "remove"));
   }
 
   @Override
@@ -521,16 +337,17 @@ final class RedisEntryStore implements EntryStore {
       long ttlMillis,
       long maxAgeMicros,
       boolean minimalPut) {
-    return call(
+    return calls.call(
             "caching a loaded entry",
             () ->
-                script(
+                EntryScript.run(
+                    client,
                     keys(key, clearKey),
                     "put-from-load",
-                    ascii(Long.toString(startedMicros)),
+                    ascii(startedMicros),
                     item,
-                    ascii(Long.toString(ttlMillis)),
-                    ascii(Long.toString(maxAgeMicros)),
+                    ascii(ttlMillis),
+                    ascii(maxAgeMicros),
                     ascii(minimalPut ? "1" : "0")),
             0L)
         == 1L;
@@ -541,166 +358,40 @@ final class RedisEntryStore implements EntryStore {
     if (writes.isEmpty()) {
       return;
     }
-    call(
+    calls.send(
         "caching " + writes.size() + " loaded entries",
         () -> {
           RBatch batch = client.createBatch(BatchOptions.defaults());
           RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
           for (Write write : writes) {
             if (write instanceof AddIfAbsent add) {
-              ENTRY.evalAsync(
+              EntryScript.queue(
                   scripts,
-                  RScript.Mode.READ_WRITE,
                   RScript.ReturnType.LONG,
                   keys(add.key(), add.clearKey()),
-                  ascii("add"),
-                  ascii(Long.toString(add.startedMicros())),
+                  "add",
+                  ascii(add.startedMicros()),
                   add.record(),
-                  ascii(Long.toString(Math.max(0, add.ttlMillis()))));
+                  ascii(Math.max(0, add.ttlMillis())));
             } else if (write instanceof PutFromLoad put) {
-              ENTRY.evalAsync(
+              EntryScript.queue(
                   scripts,
-                  RScript.Mode.READ_WRITE,
                   RScript.ReturnType.LONG,
                   keys(put.key(), put.clearKey()),
-                  ascii("put-from-load"),
-                  ascii(Long.toString(put.startedMicros())),
+                  "put-from-load",
+                  ascii(put.startedMicros()),
                   put.item(),
-                  ascii(Long.toString(put.ttlMillis())),
-                  ascii(Long.toString(put.maxAgeMicros())),
+                  ascii(put.ttlMillis()),
+                  ascii(put.maxAgeMicros()),
                   ascii(put.minimalPut() ? "1" : "0"));
             }
           }
           batch.execute();
-          return null;
-        },
-        null);
+        });
   }
 
   @Override
   public void close() {
     // The client belongs to the shared RedisConnection service, which shuts it down.
-  }
-
-  private RScript script() {
-    return client.getScript(ByteArrayCodec.INSTANCE);
-  }
-
-  private Long script(String key, String step, Object... args) {
-    return script(List.of(key), step, args);
-  }
-
-  private Long script(List<Object> keys, String step, Object... args) {
-    Object[] all = new Object[args.length + 1];
-    all[0] = ascii(step);
-    System.arraycopy(args, 0, all, 1, args.length);
-    return ENTRY.eval(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG, keys, all);
-  }
-
-  /** An entry's key and its region's clear key (same hash slot), or the entry's alone. */
-  private static List<Object> keys(String key, String clearKey) {
-    return clearKey == null ? List.of(key) : List.of(key, clearKey);
-  }
-
-  /** Runs an invalidating write; false if Redis is down (the caller remembers the key). */
-  private boolean callOrRemember(String key, Runnable write) {
-    return call(
-        "invalidating an entry",
-        () -> {
-          write.run();
-          return true;
-        },
-        false);
-  }
-
-  /**
-   * A read of cached data: as {@link #call}, but a miss without a round trip during the grace
-   * period after an outage (other nodes may still be resending what they could not send), and the
-   * answer of the call that found Redis back is not served either.
-   */
-  private <T> T read(String what, Supplier<T> operation, T whenDown) {
-    if (!outage.isDown() && !outage.mayServe()) {
-      return whenDown;
-    }
-    T result = call(what, operation, whenDown);
-    return outage.mayServe() ? result : whenDown;
-  }
-
-  @Override
-  public void resendPending() {
-    if (pendingInvalidations.isEmpty() && pendingClears.isEmpty() && pendingTimestamps.isEmpty()) {
-      return;
-    }
-    try {
-      resendPendingInvalidations();
-    } catch (RuntimeException e) {
-      // Runs on the factory's scheduler, which would stop calling it; the next cache call retries.
-      LOG.warnf(e, "Second-level cache: resending invalidations failed");
-    }
-  }
-
-  private <T> T call(String what, Supplier<T> operation, T whenDown) {
-    if (!resendPendingInvalidations()) {
-      return whenDown;
-    }
-    try {
-      T result = operation.get();
-      outage.succeeded();
-      return result;
-    } catch (RedisException e) {
-      outage.failed(what, e);
-      return whenDown;
-    }
-  }
-
-  /** True if nothing is pending (any more) and Redis may be tried now. */
-  private boolean resendPendingInvalidations() {
-    if (!outage.mayTry()) {
-      return false;
-    }
-    if (pendingInvalidations.isEmpty() && pendingClears.isEmpty() && pendingTimestamps.isEmpty()) {
-      return true;
-    }
-    try {
-      List<String> clears = new ArrayList<>(pendingClears);
-      if (!clears.isEmpty()) {
-        // stamped now: hides everything cached before this resend
-        sendClears(clears);
-        clears.forEach(pendingClears::remove);
-      }
-      for (String key : new ArrayList<>(pendingTimestamps)) {
-        // Now, not the time of the failed write: query results cached by any node before this
-        // resend are then older than the update.
-        long nowMicros = clock.nowMicros();
-        byte[] now = Records.plain(nowMicros, EntryCodec.encode(nowMicros));
-        client.<byte[]>getBucket(key, ByteArrayCodec.INSTANCE).set(now);
-        pendingTimestamps.remove(key);
-      }
-      List<String> keys = new ArrayList<>(pendingInvalidations);
-      if (!keys.isEmpty()) {
-        RBatch batch = client.createBatch(BatchOptions.defaults());
-        RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
-        for (String key : keys) {
-          ENTRY.evalAsync(
-              scripts,
-              RScript.Mode.READ_WRITE,
-              RScript.ReturnType.LONG,
-              List.of(key),
-              ascii("invalidate"),
-              ascii(Long.toString(lockTtlMillis)));
-        }
-        batch.execute();
-        keys.forEach(pendingInvalidations::remove);
-      }
-      outage.succeeded();
-      return true;
-    } catch (RedisException e) {
-      outage.failed("resending invalidations", e);
-      return false;
-    }
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
