@@ -79,8 +79,11 @@ interface EntryStore extends AutoCloseable {
       long maxAgeMicros,
       boolean minimalPut);
 
-  /** Sends the writes as one pipeline (one round trip), never a blind overwrite. */
-  void writeAll(List<Write> writes);
+  /**
+   * Sends the writes as one pipeline (one round trip), never a blind overwrite; whether each was
+   * stored, in the order of {@code writes} (all false if the store was unreachable).
+   */
+  List<Boolean> writeAll(List<Write> writes);
 
   @Override
   void close();

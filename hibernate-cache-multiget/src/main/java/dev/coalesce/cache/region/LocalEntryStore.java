@@ -1,5 +1,6 @@
 package dev.coalesce.cache.region;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -300,15 +301,23 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
-  public void writeAll(List<Write> writes) {
+  public List<Boolean> writeAll(List<Write> writes) {
+    List<Boolean> stored = new ArrayList<>(writes.size());
     for (Write write : writes) {
       if (write instanceof AddIfAbsent add) {
-        setIfAbsent(add.key(), add.record(), add.ttlMillis());
+        stored.add(setIfAbsent(add.key(), add.record(), add.ttlMillis()));
       } else if (write instanceof PutFromLoad p) {
-        putFromLoad(
-            p.key(), p.startedMicros(), p.item(), p.ttlMillis(), p.maxAgeMicros(), p.minimalPut());
+        stored.add(
+            putFromLoad(
+                p.key(),
+                p.startedMicros(),
+                p.item(),
+                p.ttlMillis(),
+                p.maxAgeMicros(),
+                p.minimalPut()));
       }
     }
+    return stored;
   }
 
   @Override

@@ -533,44 +533,54 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public void writeAll(List<Write> writes) {
+  public List<Boolean> writeAll(List<Write> writes) {
     if (writes.isEmpty()) {
-      return;
+      return List.of();
     }
-    call(
+    return call(
         "caching " + writes.size() + " loaded entries",
         () -> {
           RBatch batch = client.createBatch(BatchOptions.defaults());
           RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+          List<RFuture<?>> replies = new ArrayList<>(writes.size());
           for (Write write : writes) {
             if (write instanceof AddIfAbsent add) {
               if (add.ttlMillis() > 0) {
-                batch
-                    .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
-                    .setIfAbsentAsync(add.record(), java.time.Duration.ofMillis(add.ttlMillis()));
+                replies.add(
+                    batch
+                        .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
+                        .setIfAbsentAsync(
+                            add.record(), java.time.Duration.ofMillis(add.ttlMillis())));
               } else {
-                batch
-                    .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
-                    .setIfAbsentAsync(add.record());
+                replies.add(
+                    batch
+                        .<byte[]>getBucket(add.key(), ByteArrayCodec.INSTANCE)
+                        .setIfAbsentAsync(add.record()));
               }
             } else if (write instanceof PutFromLoad put) {
-              ENTRY.evalAsync(
-                  scripts,
-                  RScript.Mode.READ_WRITE,
-                  RScript.ReturnType.LONG,
-                  List.of(put.key()),
-                  ascii("put-from-load"),
-                  ascii(Long.toString(put.startedMicros())),
-                  put.item(),
-                  ascii(Long.toString(put.ttlMillis())),
-                  ascii(Long.toString(put.maxAgeMicros())),
-                  ascii(put.minimalPut() ? "1" : "0"));
+              replies.add(
+                  ENTRY.evalAsync(
+                      scripts,
+                      RScript.Mode.READ_WRITE,
+                      RScript.ReturnType.LONG,
+                      List.of(put.key()),
+                      ascii("put-from-load"),
+                      ascii(Long.toString(put.startedMicros())),
+                      put.item(),
+                      ascii(Long.toString(put.ttlMillis())),
+                      ascii(Long.toString(put.maxAgeMicros())),
+                      ascii(put.minimalPut() ? "1" : "0")));
             }
           }
           batch.execute();
-          return null;
+          List<Boolean> stored = new ArrayList<>(replies.size());
+          for (RFuture<?> reply : replies) {
+            Object answer = reply.toCompletableFuture().join();
+            stored.add(Boolean.TRUE.equals(answer) || Long.valueOf(1L).equals(answer));
+          }
+          return stored;
         },
-        null);
+        Collections.nCopies(writes.size(), false));
   }
 
   @Override

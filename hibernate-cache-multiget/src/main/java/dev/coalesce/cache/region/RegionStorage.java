@@ -29,6 +29,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
   private final long lockTimeoutMicros;
   private final DecodingContext.PerFactory decoding;
   private final boolean timestamps;
+  private final RegionMeters meters;
 
   RegionStorage(
       String regionName,
@@ -37,7 +38,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
       long ttlMillis,
       long lockTimeoutMicros,
       DecodingContext.PerFactory decoding,
-      boolean timestamps) {
+      boolean timestamps,
+      RegionMeters meters) {
+    this.meters = meters;
     this.decoding = decoding;
     this.timestamps = timestamps;
     this.regionName = regionName;
@@ -49,6 +52,10 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   EntryStore store() {
     return store;
+  }
+
+  RegionMeters meters() {
+    return meters;
   }
 
   long ttlMillis() {
@@ -126,7 +133,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
         return known == TransactionCache.ABSENT ? null : known;
       }
     }
-    return store.get(key.full());
+    byte[] record = store.get(key.full());
+    meters.read(record);
+    return record;
   }
 
   /** One multi-get of the keys the session does not know yet. */
@@ -139,7 +148,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
     for (Object cacheKey : cacheKeys) {
       keys.add(entryKey(cacheKey));
     }
-    cache.prefetchKeys(keys);
+    cache.prefetchKeys(meters, keys);
   }
 
   /** Decodes a payload; an undecodable one is deleted (unless it changed) and reads as a miss. */
@@ -165,8 +174,8 @@ public final class RegionStorage implements DomainDataStorageAccess {
   /** Sends the write now, or buffers it in the session's open batch. */
   void write(SharedSessionContractImplementor session, EntryStore.Write write) {
     TransactionCache cache = session == null ? null : TransactionCache.of(session);
-    if (cache == null || !cache.buffer(write)) {
-      store.writeAll(List.of(write));
+    if (cache == null || !cache.buffer(meters, write)) {
+      meters.writeBack(store.writeAll(List.of(write)).get(0));
     }
   }
 

@@ -2,8 +2,10 @@ package dev.coalesce.cache.region;
 
 import dev.coalesce.redis.KeyNamespace;
 import dev.coalesce.redis.RedisClock;
+import dev.coalesce.redis.metrics.Meters;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.redisson.api.RedissonClient;
@@ -21,6 +23,8 @@ public final class RegionStores implements AutoCloseable {
   private final long lockTimeoutMicros;
   private final RedisClock clock;
   private final DecodingContext.PerFactory decoding = new DecodingContext.PerFactory();
+  private final Meters meters;
+  private final Map<String, RegionMeters> regionMeters = new ConcurrentHashMap<>();
 
   private RegionStores(
       EntryStore store,
@@ -28,7 +32,9 @@ public final class RegionStores implements AutoCloseable {
       KeyNamespace keys,
       Duration defaultTtl,
       Map<String, Duration> regionTtls,
-      Duration lockTimeout) {
+      Duration lockTimeout,
+      Meters meters) {
+    this.meters = meters;
     this.store = store;
     this.clock = clock;
     this.keys = keys;
@@ -49,7 +55,8 @@ public final class RegionStores implements AutoCloseable {
       int waitReplicas,
       Duration waitReplicasTimeout,
       Duration outageRetry,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      Meters meters) {
     long lockTtlMillis = Math.max(1, lockTimeout.toMillis()) * 2;
     // Cached reads resume two retry intervals after Redis answers again: every other node that
     // could not send invalidations resends them within one (see resendPending).
@@ -61,7 +68,8 @@ public final class RegionStores implements AutoCloseable {
         keys,
         defaultTtl,
         regionTtls,
-        lockTimeout);
+        lockTimeout,
+        meters);
   }
 
   /** Entries in this JVM, on {@code clockMicros}. */
@@ -70,22 +78,42 @@ public final class RegionStores implements AutoCloseable {
       KeyNamespace keys,
       Duration defaultTtl,
       Map<String, Duration> regionTtls,
-      Duration lockTimeout) {
+      Duration lockTimeout,
+      Meters meters) {
     return new RegionStores(
-        new LocalEntryStore(clockMicros), null, keys, defaultTtl, regionTtls, lockTimeout);
+        new LocalEntryStore(clockMicros), null, keys, defaultTtl, regionTtls, lockTimeout, meters);
   }
 
   /** Storage of an entity/collection/natural-id or query-results region. */
   public RegionStorage region(String regionName) {
     Duration ttl = regionTtls.getOrDefault(regionName, defaultTtl);
     return new RegionStorage(
-        regionName, prefix(regionName), store, ttl.toMillis(), lockTimeoutMicros, decoding, false);
+        regionName,
+        prefix(regionName),
+        store,
+        ttl.toMillis(),
+        lockTimeoutMicros,
+        decoding,
+        false,
+        meters(regionName));
   }
 
   /** Storage of the timestamps region: its entries never expire (a missing one reads as fresh). */
   public RegionStorage timestamps(String regionName) {
     return new RegionStorage(
-        regionName, prefix(regionName), store, 0, lockTimeoutMicros, decoding, true);
+        regionName,
+        prefix(regionName),
+        store,
+        0,
+        lockTimeoutMicros,
+        decoding,
+        true,
+        meters(regionName));
+  }
+
+  /** One set of meters per region, however often its storage is asked for. */
+  private RegionMeters meters(String regionName) {
+    return regionMeters.computeIfAbsent(regionName, name -> new RegionMeters(meters, name));
   }
 
   private String prefix(String regionName) {

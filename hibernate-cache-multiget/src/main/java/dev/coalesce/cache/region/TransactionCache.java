@@ -28,6 +28,7 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private final EntryStore store;
   private final Map<EntryKey, byte[]> known = new HashMap<>();
   private final List<EntryStore.Write> writes = new ArrayList<>();
+  private final List<RegionMeters> writeMeters = new ArrayList<>();
   private long timestamp;
   private int batchDepth;
   private List<EntryKey> collected;
@@ -151,8 +152,8 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     }
   }
 
-  /** One multi-get of the keys not known yet; a no-op if all are. */
-  void prefetchKeys(List<EntryKey> keys) {
+  /** One multi-get of the keys not known yet, counted in {@code meters}; a no-op if all are. */
+  void prefetchKeys(RegionMeters meters, List<EntryKey> keys) {
     List<EntryKey> unknown = new ArrayList<>(keys.size());
     List<String> storeKeys = new ArrayList<>(keys.size());
     for (EntryKey key : keys) {
@@ -162,7 +163,10 @@ public final class TransactionCache implements CacheTransactionSynchronization {
       }
     }
     if (!unknown.isEmpty()) {
-      remember(unknown, store.getAll(storeKeys));
+      long started = System.nanoTime();
+      List<byte[]> found = store.getAll(storeKeys);
+      meters.multiGet(System.nanoTime() - started, found);
+      remember(unknown, found);
     }
   }
 
@@ -175,11 +179,12 @@ public final class TransactionCache implements CacheTransactionSynchronization {
    * put-from-loads of a query's rows, sent when its entities' post-load events fire, see {@link
    * #rowsLoaded}); false if the caller must send it now.
    */
-  boolean buffer(EntryStore.Write write) {
+  boolean buffer(RegionMeters meters, EntryStore.Write write) {
     if (batchDepth <= 0 && !readingRows()) {
       return false;
     }
     writes.add(write);
+    writeMeters.add(meters);
     return true;
   }
 
@@ -202,8 +207,13 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private void flush() {
     if (!writes.isEmpty()) {
       List<EntryStore.Write> batch = new ArrayList<>(writes);
+      List<RegionMeters> meters = new ArrayList<>(writeMeters);
       writes.clear();
-      store.writeAll(batch);
+      writeMeters.clear();
+      List<Boolean> stored = store.writeAll(batch);
+      for (int i = 0; i < meters.size(); i++) {
+        meters.get(i).writeBack(stored.get(i));
+      }
     }
   }
 }
