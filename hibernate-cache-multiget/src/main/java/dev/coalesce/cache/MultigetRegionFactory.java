@@ -244,6 +244,12 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     return AccessType.READ_WRITE;
   }
 
+  /** The stores of this factory's regions, once started. */
+  RegionStores stores() {
+    verifyStarted();
+    return stores;
+  }
+
   /**
    * The most ids one batch fetch reads in one multi-get ({@link
    * CacheSettings#BATCH_PREFETCH_LIMIT}).

@@ -4,6 +4,7 @@ import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferStats;
 import dev.coalesce.buffer.BufferedCounter;
 import dev.coalesce.buffer.CounterBuffer;
+import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.buffer.capture.TransactionDeltas;
 import dev.coalesce.buffer.flush.Flusher;
 import dev.coalesce.buffer.flush.PartitionsFailedException;
@@ -17,6 +18,7 @@ import dev.coalesce.buffer.store.PendingDelta;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -240,6 +242,11 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   public BufferStats stats() {
     Pusher current = pusher;
     return stats.snapshot(current == null ? 0 : current.queuedDeltas(), oldestPendingAge());
+  }
+
+  @Override
+  public List<PartitionBacklog> backlog() {
+    return store.backlog();
   }
 
   private Duration oldestPendingAge() {

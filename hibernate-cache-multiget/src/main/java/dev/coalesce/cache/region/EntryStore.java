@@ -42,6 +42,14 @@ interface EntryStore extends AutoCloseable {
   /** Deletes every key that starts with {@code prefix}. */
   void deleteByPrefix(String prefix);
 
+  /**
+   * Calls {@code action} with every key that starts with {@code prefix} (a walk of the whole
+   * keyspace for Redis: for reports, never for requests).
+   *
+   * @throws RuntimeException (a Redis exception) when the store cannot be read
+   */
+  void forEachKey(String prefix, java.util.function.Consumer<String> action);
+
   /** Takes or joins the soft lock on {@code key}; returns the token in effect, null if down. */
   String lock(String key, String token, long timeoutMicros, long lockTtlMillis);
 

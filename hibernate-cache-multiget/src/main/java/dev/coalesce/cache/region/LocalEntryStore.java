@@ -129,6 +129,17 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
+  public void forEachKey(String prefix, java.util.function.Consumer<String> action) {
+    long now = nowMicros();
+    entries.forEach(
+        (key, entry) -> {
+          if (key.startsWith(prefix) && !entry.expired(now)) {
+            action.accept(key);
+          }
+        });
+  }
+
+  @Override
   public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
     long now = writeClock();
     String[] held = new String[1];

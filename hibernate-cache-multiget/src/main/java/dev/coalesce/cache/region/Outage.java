@@ -1,5 +1,6 @@
 package dev.coalesce.cache.region;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
@@ -23,6 +24,7 @@ final class Outage {
   private boolean recovering;
   private long retryAt;
   private long recoveredAt;
+  private long downSince;
   private long failures;
 
   /**
@@ -70,10 +72,21 @@ final class Outage {
     return down;
   }
 
+  /** How long Redis has been unreachable, or null while it answers. */
+  synchronized Duration downFor() {
+    return down ? Duration.ofNanos(nanoTime.getAsLong() - downSince) : null;
+  }
+
+  /** Calls that failed since the outage started (0 while Redis answers). */
+  synchronized long failedCalls() {
+    return failures;
+  }
+
   synchronized void failed(String what, RuntimeException e) {
     failures++;
     if (!down) {
       down = true;
+      downSince = nanoTime.getAsLong();
       LOG.warnf(
           "Second-level cache: Redis at %s is unreachable (%s: %s while %s). Cache reads miss"
               + " and go to the database, writes are skipped, invalidations are kept and resent"

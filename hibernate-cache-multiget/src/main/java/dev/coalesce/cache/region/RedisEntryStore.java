@@ -277,6 +277,11 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
+  public void forEachKey(String prefix, java.util.function.Consumer<String> action) {
+    client.getKeys().getKeysStreamByPattern(glob(prefix) + "*", 1000).forEach(action);
+  }
+
+  @Override
   public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
     if (waitReplicas > 0) {
       List<String> held = lockAll(List.of(key), List.of(token), timeoutMicros, lockTtlMillis);

@@ -1,20 +1,29 @@
 package dev.coalesce.cache.region;
 
+import dev.coalesce.cache.CacheReport;
 import dev.coalesce.redis.KeyNamespace;
 import dev.coalesce.redis.RedisClock;
 import dev.coalesce.redis.metrics.Meters;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.jboss.logging.Logger;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
 
 /**
  * The store of one region factory and the storages of its regions: what {@code
  * MultigetRegionFactory} builds at start and hands regions and sessions.
  */
 public final class RegionStores implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(RegionStores.class);
 
   private final EntryStore store;
   private final KeyNamespace keys;
@@ -25,6 +34,7 @@ public final class RegionStores implements AutoCloseable {
   private final DecodingContext.PerFactory decoding = new DecodingContext.PerFactory();
   private final Meters meters;
   private final Map<String, RegionMeters> regionMeters = new ConcurrentHashMap<>();
+  private final Outage outage;
 
   private RegionStores(
       EntryStore store,
@@ -33,8 +43,10 @@ public final class RegionStores implements AutoCloseable {
       Duration defaultTtl,
       Map<String, Duration> regionTtls,
       Duration lockTimeout,
-      Meters meters) {
+      Meters meters,
+      Outage outage) {
     this.meters = meters;
+    this.outage = outage;
     this.store = store;
     this.clock = clock;
     this.keys = keys;
@@ -69,7 +81,8 @@ public final class RegionStores implements AutoCloseable {
         defaultTtl,
         regionTtls,
         lockTimeout,
-        meters);
+        meters,
+        outage);
   }
 
   /** Entries in this JVM, on {@code clockMicros}. */
@@ -81,7 +94,14 @@ public final class RegionStores implements AutoCloseable {
       Duration lockTimeout,
       Meters meters) {
     return new RegionStores(
-        new LocalEntryStore(clockMicros), null, keys, defaultTtl, regionTtls, lockTimeout, meters);
+        new LocalEntryStore(clockMicros),
+        null,
+        keys,
+        defaultTtl,
+        regionTtls,
+        lockTimeout,
+        meters,
+        null);
   }
 
   /** Storage of an entity/collection/natural-id or query-results region. */
@@ -109,6 +129,47 @@ public final class RegionStores implements AutoCloseable {
         decoding,
         true,
         meters(regionName));
+  }
+
+  /**
+   * The store's state and every region's entry count (one walk of the store's keys under this
+   * namespace's cache prefix).
+   */
+  public CacheReport report() {
+    Map<String, Long> entries = new TreeMap<>();
+    regionMeters.keySet().forEach(region -> entries.put(region, 0L));
+    Map<String, String> regionOfPrefix = new HashMap<>();
+    entries.keySet().forEach(region -> regionOfPrefix.put(prefix(region), region));
+    boolean counted;
+    try {
+      store.forEachKey(
+          keys.key("c") + ":",
+          key -> {
+            // a region's name may hold ':', as may an entry's key text: match whole prefixes
+            for (Map.Entry<String, String> prefix : regionOfPrefix.entrySet()) {
+              if (key.startsWith(prefix.getKey())) {
+                entries.merge(prefix.getValue(), 1L, Long::sum);
+              }
+            }
+          });
+      counted = true;
+    } catch (RedisException e) {
+      LOG.debugf(e, "Second-level cache: cannot count the entries of its regions");
+      counted = false;
+    }
+    List<CacheReport.Region> regions = new ArrayList<>(entries.size());
+    for (Map.Entry<String, Long> region : entries.entrySet()) {
+      regions.add(new CacheReport.Region(region.getKey(), counted ? region.getValue() : null));
+    }
+    return outage == null
+        ? new CacheReport("local", true, true, null, 0, regions)
+        : new CacheReport(
+            "redis",
+            !outage.isDown(),
+            outage.mayServe(),
+            outage.downFor(),
+            outage.failedCalls(),
+            regions);
   }
 
   /** One set of meters per region, however often its storage is asked for. */
