@@ -72,7 +72,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
               + " allowed: false (the default)");
     }
     RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
-    Meters meters = options.getServiceRegistry().requireService(CoalesceMetrics.class).meters();
+    CoalesceMetrics metrics = options.getServiceRegistry().requireService(CoalesceMetrics.class);
+    Meters meters = metrics.meters();
     CacheSettings.Store storeKind =
         settings.choice(
             CacheSettings.STORE,
@@ -143,7 +144,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
           RegionStores.redis(
               client,
               clock,
-              redis.describe(),
+              redis.describe() + " for SessionFactory '" + metrics.factory() + "'",
               redis.keys(),
               ttl,
               regionTtls,

@@ -90,7 +90,8 @@ final class Outage {
       LOG.warnf(
           "Second-level cache: Redis at %s is unreachable (%s: %s while %s). Cache reads miss"
               + " and go to the database, writes are skipped, invalidations are kept and resent"
-              + " before cached reads resume.",
+              + " before cached reads resume. Check that Redis runs and is reachable from here;"
+              + " its return is logged once.",
           target, e.getClass().getSimpleName(), e.getMessage(), what);
     } else {
       LOG.debugf("Second-level cache: Redis still unreachable while %s: %s", what, e.toString());
@@ -104,9 +105,10 @@ final class Outage {
       recovering = true;
       recoveredAt = nanoTime.getAsLong();
       LOG.infof(
-          "Second-level cache: Redis at %s answers again after %d failed calls; cached reads"
-              + " resume in %d ms",
-          target, failures, graceNanos / 1_000_000);
+          "Second-level cache: Redis at %s answers again after an outage of %d ms (%d failed"
+              + " calls; reads in it went to the database); invalidations kept meanwhile are resent"
+              + " and cached reads resume in %d ms",
+          target, (recoveredAt - downSince) / 1_000_000, failures, graceNanos / 1_000_000);
       failures = 0;
     }
   }
