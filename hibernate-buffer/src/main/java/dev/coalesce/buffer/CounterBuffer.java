@@ -3,6 +3,7 @@ package dev.coalesce.buffer;
 import dev.coalesce.buffer.boot.BufferRuntime;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import java.util.List;
 import org.hibernate.SessionFactory;
 
 /**
@@ -93,4 +94,13 @@ public interface CounterBuffer {
    * reached.
    */
   BufferStats stats();
+
+  /**
+   * What each partition of the store holds now: counters waiting for a flush, counters of a claim
+   * in flight, and the oldest one's age. With the {@code redis} store, every node's, read in one
+   * round trip; with {@code local}, this JVM's.
+   *
+   * @throws RuntimeException (a Redis exception) when the store cannot be read
+   */
+  List<PartitionBacklog> backlog();
 }

@@ -8,6 +8,8 @@ import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.RedisClock;
 import dev.coalesce.redis.RedisConnection;
 import dev.coalesce.redis.SettingsReader;
+import dev.coalesce.redis.metrics.CoalesceMetrics;
+import dev.coalesce.redis.metrics.Meters;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,6 +72,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
               + " allowed: false (the default)");
     }
     RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
+    CoalesceMetrics metrics = options.getServiceRegistry().requireService(CoalesceMetrics.class);
+    Meters meters = metrics.meters();
     CacheSettings.Store storeKind =
         settings.choice(
             CacheSettings.STORE,
@@ -140,7 +144,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
           RegionStores.redis(
               client,
               clock,
-              redis.describe(),
+              redis.describe() + " for SessionFactory '" + metrics.factory() + "'",
               redis.keys(),
               ttl,
               regionTtls,
@@ -148,7 +152,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
               waitReplicas,
               waitReplicasTimeout,
               OUTAGE_RETRY,
-              System::nanoTime);
+              System::nanoTime,
+              meters);
       stores = redisStores;
       // Invalidations this node could not send reach Redis soon after it answers again, even if
       // this node serves nothing meanwhile.
@@ -159,7 +164,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
           TimeUnit.MILLISECONDS);
     } else {
       stores =
-          RegionStores.local(RedisClock::systemMicros, redis.keys(), ttl, regionTtls, lockTimeout);
+          RegionStores.local(
+              RedisClock::systemMicros, redis.keys(), ttl, regionTtls, lockTimeout, meters);
     }
     LOG.debugf(
         "Second-level cache 'multiget' started: store %s, ttl %s, lock timeout %s",
@@ -237,6 +243,12 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   @Override
   public AccessType getDefaultAccessType() {
     return AccessType.READ_WRITE;
+  }
+
+  /** The stores of this factory's regions, once started. */
+  RegionStores stores() {
+    verifyStarted();
+    return stores;
   }
 
   /**

@@ -3,7 +3,9 @@ package dev.coalesce.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import dev.coalesce.redis.CoalesceSettings;
+import dev.coalesce.testing.CapturedLogs;
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
@@ -77,6 +79,7 @@ class OutageTest {
               return factory.getStatistics().getSecondLevelCacheHitCount() > 0;
             });
 
+    CapturedLogs logs = CapturedLogs.of("dev.coalesce");
     proxy.block();
     long started = System.nanoTime();
     assertThat(title(1L)).isEqualTo("v1");
@@ -99,5 +102,26 @@ class OutageTest {
               return factory.getStatistics().getSecondLevelCacheHitCount() > 0;
             });
     assertThat(seen).as("every read after Redis came back").containsOnly("v2");
+
+    logs.close();
+    assertThat(logs.warningsAndErrors())
+        .as("the outage is logged once, naming the factory and what to do")
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .contains("for SessionFactory 'multiget-test' is unreachable")
+                    .contains("Check that Redis runs and is reachable from here"));
+    assertThat(logs.events())
+        .as("no stack trace while Redis is down")
+        .allSatisfy(event -> assertThat(event.getThrowableProxy()).isNull());
+    assertThat(logs.at(Level.INFO))
+        .as("its end is logged once, with its duration")
+        .filteredOn(line -> line.contains("answers again"))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .containsPattern("after an outage of \\d+ ms \\(\\d+ failed calls"));
   }
 }

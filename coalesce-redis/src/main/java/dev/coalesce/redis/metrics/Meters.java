@@ -22,6 +22,12 @@ public interface Meters {
     void record(long nanos);
   }
 
+  /** The amounts of one kind of event (sizes, counts per event), with their count. */
+  @FunctionalInterface
+  interface Distribution {
+    void record(double amount);
+  }
+
   /**
    * A counter.
    *
@@ -35,6 +41,13 @@ public interface Meters {
    * @param tags extra tags as name, value, name, value...
    */
   Timing timer(String name, String description, String... tags);
+
+  /**
+   * A distribution summary.
+   *
+   * @param tags extra tags as name, value, name, value...
+   */
+  Distribution summary(String name, String description, String baseUnit, String... tags);
 
   /** A gauge; {@code value} is called on every read of the registry, so it must be cheap. */
   void gauge(String name, String description, String baseUnit, DoubleSupplier value);
@@ -50,6 +63,12 @@ public interface Meters {
         @Override
         public Timing timer(String name, String description, String... tags) {
           return nanos -> {};
+        }
+
+        @Override
+        public Distribution summary(
+            String name, String description, String baseUnit, String... tags) {
+          return amount -> {};
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.coalesce.redis.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,6 +59,18 @@ final class MicrometerMeters implements Meters, AutoCloseable {
         Timer.builder(name).description(description).tags(common.and(tags)).register(registry);
     registered.add(timer);
     return nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public Distribution summary(String name, String description, String baseUnit, String... tags) {
+    DistributionSummary summary =
+        DistributionSummary.builder(name)
+            .description(description)
+            .baseUnit(baseUnit)
+            .tags(common.and(tags))
+            .register(registry);
+    registered.add(summary);
+    return summary::record;
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.coalesce.spring.boot.app.StarterApplication;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
+import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +63,7 @@ class ActuatorTest {
   @Autowired ArticleRepository articles;
   @Autowired TransactionTemplate transactions;
   @Autowired JdbcTemplate jdbc;
+  @Autowired EntityManagerFactory entityManagerFactory;
   private ActuatorHttp http;
 
   @BeforeEach
@@ -94,6 +96,17 @@ class ActuatorTest {
     assertThat(views(31L)).as("buffered, not yet in the database").isZero();
     ActuatorHttp.Reply before = http.get("/actuator/coalesce");
     assertThat(before.<String>json("$.pendingAge")).isNotEqualTo("PT0S");
+    List<Map<String, Object>> partitions = before.json("$.partitions");
+    assertThat(partitions).hasSize(16);
+    assertThat(partitions)
+        .as("one counter of one row waits in one partition")
+        .filteredOn(p -> !Integer.valueOf(0).equals(p.get("liveDeltas")))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p).containsEntry("liveDeltas", 1).containsEntry("inFlightDeltas", 0);
+              assertThat(p.get("oldestAge")).isNotEqualTo("PT0S");
+            });
 
     ActuatorHttp.Reply flushed = http.post("/actuator/coalesce");
 
@@ -102,6 +115,14 @@ class ActuatorTest {
     assertThat(views(31L)).isEqualTo(3);
     ActuatorHttp.Reply after = http.get("/actuator/coalesce");
     assertThat(after.<String>json("$.pendingAge")).isEqualTo("PT0S");
+    assertThat(after.<List<Map<String, Object>>>json("$.partitions"))
+        .hasSize(16)
+        .allSatisfy(
+            p ->
+                assertThat(p)
+                    .containsEntry("liveDeltas", 0)
+                    .containsEntry("inFlightDeltas", 0)
+                    .containsEntry("oldestAge", "PT0S"));
     // the application's other tests flush too: this POST's own row is what the count gained
     assertThat(after.<Integer>json("$.buffer.rowsFlushed"))
         .isEqualTo(before.<Integer>json("$.buffer.rowsFlushed") + 1);
@@ -141,6 +162,32 @@ class ActuatorTest {
         .as("the row was reported; the next check is up again")
         .isEqualTo("UP");
     assertThat(views(41L)).isEqualTo(Long.MAX_VALUE - 1);
+  }
+
+  @Test
+  void theCacheRegionsAreShownWithTheirEntriesAndTheStoreState() {
+    List<Long> ids = List.of(51L, 52L, 53L);
+    ids.forEach(id -> articles.save(new Article(id, "cached " + id)));
+    entityManagerFactory.getCache().evict(Article.class);
+    assertThat(cacheRegion("Article").get("entries")).isEqualTo(0);
+
+    assertThat(articles.findAllById(ids)).hasSize(3); // one multi-get, three write-backs
+
+    ActuatorHttp.Reply report = http.get("/actuator/coalesce");
+    assertThat(report.<String>json("$.cache.store")).isEqualTo("redis");
+    assertThat(report.<Boolean>json("$.cache.reachable")).isTrue();
+    assertThat(report.<Boolean>json("$.cache.servingCachedReads")).isTrue();
+    assertThat(report.<Object>json("$.cache.outageFor")).isNull();
+    assertThat(report.<Integer>json("$.cache.failedCalls")).isZero();
+    assertThat(cacheRegion("Article").get("entries")).isEqualTo(3);
+  }
+
+  private Map<String, Object> cacheRegion(String simpleName) {
+    List<Map<String, Object>> regions = http.get("/actuator/coalesce").json("$.cache.regions");
+    return regions.stream()
+        .filter(r -> r.get("name").equals(Article.class.getPackageName() + "." + simpleName))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no region for " + simpleName + " in " + regions));
   }
 
   private void addViews(long id, int times) {

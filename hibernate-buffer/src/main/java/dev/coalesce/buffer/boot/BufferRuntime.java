@@ -4,6 +4,7 @@ import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferStats;
 import dev.coalesce.buffer.BufferedCounter;
 import dev.coalesce.buffer.CounterBuffer;
+import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.buffer.capture.TransactionDeltas;
 import dev.coalesce.buffer.flush.Flusher;
 import dev.coalesce.buffer.flush.PartitionsFailedException;
@@ -14,9 +15,13 @@ import dev.coalesce.buffer.push.Pusher;
 import dev.coalesce.buffer.store.CounterKey;
 import dev.coalesce.buffer.store.DeltaStore;
 import dev.coalesce.buffer.store.PendingDelta;
+import dev.coalesce.redis.RedisConnection;
+import dev.coalesce.redis.metrics.CoalesceMetrics;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -159,16 +164,77 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
               + " store",
           config.shutdownTimeout(), BufferSettings.SHUTDOWN_TIMEOUT, storeName());
     } catch (ExecutionException e) {
-      LOG.errorf(
-          e.getCause(),
-          "Final counter flush failed; what is not flushed stays in the %s store",
-          storeName());
+      reportFailedFinalFlush(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       LOG.warn("Interrupted while waiting for the final counter flush");
     }
     flusher.close();
     store.close();
+  }
+
+  /**
+   * A failed last flush is an ERROR only when deltas really remain: nothing is lost when the store
+   * held nothing (the flush failed on its way, e.g. its database connection was closed first).
+   */
+  private void reportFailedFinalFlush(Throwable cause) {
+    String factoryName = factoryName();
+    List<PartitionBacklog> backlog;
+    try {
+      backlog = store.backlog();
+    } catch (RuntimeException unreadable) {
+      LOG.warnf(
+          "SessionFactory '%s': the final counter flush failed (%s) and the %s store cannot be"
+              + " read (%s); deltas it holds stay there, and the next factory started on it flushes"
+              + " them",
+          factoryName, cause, storeName(), unreadable.toString());
+      return;
+    }
+    long live = 0;
+    long inFlight = 0;
+    List<Integer> partitions = new ArrayList<>();
+    for (PartitionBacklog partition : backlog) {
+      live += partition.liveDeltas();
+      inFlight += partition.inFlightDeltas();
+      if (partition.liveDeltas() + partition.inFlightDeltas() > 0) {
+        partitions.add(partition.partition());
+      }
+    }
+    if (partitions.isEmpty()) {
+      LOG.debugf(
+          "SessionFactory '%s': the final counter flush failed (%s) with nothing pending",
+          factoryName, cause);
+      return;
+    }
+    if (store.shared()) {
+      LOG.errorf(
+          cause,
+          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
+              + " claim) stay in the redis store, partitions %s of namespace '%s'. Another node,"
+              + " or the next start of this application, flushes them; check its logs for the"
+              + " cause above",
+          factoryName,
+          live + inFlight,
+          live,
+          inFlight,
+          partitions,
+          factory.getServiceRegistry().requireService(RedisConnection.class).keys().name());
+    } else {
+      LOG.errorf(
+          cause,
+          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
+              + " claim) of the local store, partitions %s, are lost with this JVM. Fix the cause"
+              + " above; use the redis store to keep deltas across restarts",
+          factoryName,
+          live + inFlight,
+          live,
+          inFlight,
+          partitions);
+    }
+  }
+
+  private String factoryName() {
+    return factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
   }
 
   private void backgroundFlush() {
@@ -240,6 +306,11 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   public BufferStats stats() {
     Pusher current = pusher;
     return stats.snapshot(current == null ? 0 : current.queuedDeltas(), oldestPendingAge());
+  }
+
+  @Override
+  public List<PartitionBacklog> backlog() {
+    return store.backlog();
   }
 
   private Duration oldestPendingAge() {

@@ -1,5 +1,6 @@
 package dev.coalesce.buffer.store;
 
+import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.redis.KeyNamespace;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,11 +104,23 @@ public interface DeltaStore extends AutoCloseable {
   /** What is held for one counter, live and in flight. */
   PendingDelta pending(CounterKey key);
 
+  /** What each partition holds, live and in flight (one round trip for Redis). */
+  List<PartitionBacklog> backlog();
+
   /**
    * Age in milliseconds of the oldest delta held, live or in flight, or empty when the store holds
    * nothing.
    */
-  OptionalLong oldestPendingAgeMillis();
+  default OptionalLong oldestPendingAgeMillis() {
+    OptionalLong oldest = OptionalLong.empty();
+    for (PartitionBacklog partition : backlog()) {
+      if (partition.liveDeltas() + partition.inFlightDeltas() > 0) {
+        long age = partition.oldestAge().toMillis();
+        oldest = OptionalLong.of(Math.max(age, oldest.orElse(age)));
+      }
+    }
+    return oldest;
+  }
 
   @Override
   void close();

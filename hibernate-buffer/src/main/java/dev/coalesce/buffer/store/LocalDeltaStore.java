@@ -1,12 +1,15 @@
 package dev.coalesce.buffer.store;
 
+import dev.coalesce.buffer.PartitionBacklog;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -141,22 +144,30 @@ final class LocalDeltaStore implements DeltaStore {
   }
 
   @Override
-  public OptionalLong oldestPendingAgeMillis() {
-    long oldest = NONE;
-    for (Partition partition : partitions) {
+  public List<PartitionBacklog> backlog() {
+    List<PartitionBacklog> backlog = new ArrayList<>(partitions.length);
+    long now = clock.millis();
+    for (int p = 0; p < partitions.length; p++) {
+      Partition partition = partitions[p];
       partition.lock.readLock().lock();
       try {
-        oldest = Math.min(oldest, partition.liveSince.get());
+        long oldest = partition.liveSince.get();
+        long inFlight = 0;
         if (partition.inflight != null) {
           oldest = Math.min(oldest, partition.inflightSince);
+          inFlight = partition.inflight.deltas().size();
         }
+        backlog.add(
+            new PartitionBacklog(
+                p,
+                partition.live.size(),
+                inFlight,
+                Duration.ofMillis(oldest == NONE ? 0 : Math.max(0, now - oldest))));
       } finally {
         partition.lock.readLock().unlock();
       }
     }
-    return oldest == NONE
-        ? OptionalLong.empty()
-        : OptionalLong.of(Math.max(0, clock.millis() - oldest));
+    return backlog;
   }
 
   @Override

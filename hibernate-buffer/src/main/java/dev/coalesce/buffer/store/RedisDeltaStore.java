@@ -1,6 +1,7 @@
 package dev.coalesce.buffer.store;
 
 import dev.coalesce.buffer.BufferSettings;
+import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.redis.KeyNamespace;
 import dev.coalesce.redis.LuaScript;
 import dev.coalesce.redis.ReplicaWait;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -388,24 +388,28 @@ final class RedisDeltaStore implements DeltaStore {
   }
 
   @Override
-  public OptionalLong oldestPendingAgeMillis() {
+  public List<PartitionBacklog> backlog() {
     RBatch batch = client.createBatch(BatchOptions.defaults());
     RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
-    List<RFuture<Object>> ages = new ArrayList<>();
+    List<RFuture<List<Object>>> replies = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
-      ages.add(
+      replies.add(
           OLDEST.evalAsync(
               script,
               RScript.Mode.READ_ONLY,
-              RScript.ReturnType.LONG,
-              List.of(since(p), inflight(p))));
+              RScript.ReturnType.LIST,
+              List.of(since(p), inflight(p), live(p))));
     }
     batch.execute();
-    long oldest = -1;
-    for (RFuture<Object> age : ages) {
-      oldest = Math.max(oldest, number(age.toCompletableFuture().join()));
+    List<PartitionBacklog> backlog = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      List<Object> reply = replies.get(p).toCompletableFuture().join();
+      long age = number(reply.get(0));
+      backlog.add(
+          new PartitionBacklog(
+              p, number(reply.get(1)), number(reply.get(2)), Duration.ofMillis(Math.max(0, age))));
     }
-    return oldest < 0 ? OptionalLong.empty() : OptionalLong.of(oldest);
+    return backlog;
   }
 
   @Override

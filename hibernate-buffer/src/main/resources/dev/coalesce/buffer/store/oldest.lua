@@ -1,7 +1,14 @@
--- Age in ms of the oldest delta one partition holds, live or in flight, on Redis' clock; -1 if none.
--- KEYS[1] since, KEYS[2] in-flight hash.
+-- What one partition holds: { age in ms of its oldest delta, live or in flight, on Redis' clock
+-- (-1 if none), live counters, in-flight counters }.
+-- KEYS[1] since, KEYS[2] in-flight hash, KEYS[3] live hash.
 local since = redis.call('GET', KEYS[1])
 local inflightSince = redis.call('HGET', KEYS[2], 'since')
+local live = redis.call('HLEN', KEYS[3])
+local inflight = 0
+if inflightSince then
+  -- besides the counters, the in-flight hash holds 'seq' and 'since'
+  inflight = redis.call('HLEN', KEYS[2]) - 2
+end
 local oldest = nil
 if since then
   oldest = tonumber(since)
@@ -10,11 +17,11 @@ if inflightSince and (oldest == nil or tonumber(inflightSince) < oldest) then
   oldest = tonumber(inflightSince)
 end
 if oldest == nil then
-  return -1
+  return {-1, live, inflight}
 end
 local now = redis.call('TIME')
 local age = now[1] * 1000 + math.floor(now[2] / 1000) - oldest
 if age < 0 then
-  return 0
+  age = 0
 end
-return age
+return {age, live, inflight}

@@ -43,6 +43,14 @@ interface EntryStore extends AutoCloseable {
    */
   void clear(List<String> clearKeys);
 
+  /**
+   * Calls {@code action} with every key that starts with {@code prefix} (a walk of the whole
+   * keyspace for Redis: for reports, never for requests).
+   *
+   * @throws RuntimeException (a Redis exception) when the store cannot be read
+   */
+  void forEachKey(String prefix, java.util.function.Consumer<String> action);
+
   /** Takes or joins the soft lock on {@code key}; returns the token in effect, null if down. */
   String lock(String key, String token, long timeoutMicros, long lockTtlMillis);
 
@@ -101,8 +109,11 @@ interface EntryStore extends AutoCloseable {
       long maxAgeMicros,
       boolean minimalPut);
 
-  /** Sends the writes as one pipeline (one round trip), never a blind overwrite. */
-  void writeAll(List<Write> writes);
+  /**
+   * Sends the writes as one pipeline (one round trip), never a blind overwrite; whether each was
+   * stored, in the order of {@code writes} (all false if the store was unreachable).
+   */
+  List<Boolean> writeAll(List<Write> writes);
 
   @Override
   void close();

@@ -139,6 +139,17 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
+  public void forEachKey(String prefix, java.util.function.Consumer<String> action) {
+    long now = nowMicros();
+    entries.forEach(
+        (key, entry) -> {
+          if (key.startsWith(prefix) && !entry.expired(now)) {
+            action.accept(key);
+          }
+        });
+  }
+
+  @Override
   public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
     long now = writeClock();
     String[] held = new String[1];
@@ -326,21 +337,25 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
-  public void writeAll(List<Write> writes) {
+  public List<Boolean> writeAll(List<Write> writes) {
+    List<Boolean> stored = new java.util.ArrayList<>(writes.size());
     for (Write write : writes) {
       if (write instanceof AddIfAbsent add) {
-        add(add.key(), add.clearKey(), add.startedMicros(), add.record(), add.ttlMillis());
+        stored.add(
+            add(add.key(), add.clearKey(), add.startedMicros(), add.record(), add.ttlMillis()));
       } else if (write instanceof PutFromLoad p) {
-        putFromLoad(
-            p.key(),
-            p.clearKey(),
-            p.startedMicros(),
-            p.item(),
-            p.ttlMillis(),
-            p.maxAgeMicros(),
-            p.minimalPut());
+        stored.add(
+            putFromLoad(
+                p.key(),
+                p.clearKey(),
+                p.startedMicros(),
+                p.item(),
+                p.ttlMillis(),
+                p.maxAgeMicros(),
+                p.minimalPut()));
       }
     }
+    return stored;
   }
 
   @Override

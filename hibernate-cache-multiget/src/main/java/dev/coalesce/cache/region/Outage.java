@@ -1,5 +1,6 @@
 package dev.coalesce.cache.region;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
@@ -23,6 +24,7 @@ final class Outage {
   private boolean recovering;
   private long retryAt;
   private long recoveredAt;
+  private long downSince;
   private long failures;
 
   /**
@@ -70,14 +72,26 @@ final class Outage {
     return down;
   }
 
+  /** How long Redis has been unreachable, or null while it answers. */
+  synchronized Duration downFor() {
+    return down ? Duration.ofNanos(nanoTime.getAsLong() - downSince) : null;
+  }
+
+  /** Calls that failed since the outage started (0 while Redis answers). */
+  synchronized long failedCalls() {
+    return failures;
+  }
+
   synchronized void failed(String what, RuntimeException e) {
     failures++;
     if (!down) {
       down = true;
+      downSince = nanoTime.getAsLong();
       LOG.warnf(
           "Second-level cache: Redis at %s is unreachable (%s: %s while %s). Cache reads miss"
               + " and go to the database, writes are skipped, invalidations are kept and resent"
-              + " before cached reads resume.",
+              + " before cached reads resume. Check that Redis runs and is reachable from here;"
+              + " its return is logged once.",
           target, e.getClass().getSimpleName(), e.getMessage(), what);
     } else {
       LOG.debugf("Second-level cache: Redis still unreachable while %s: %s", what, e.toString());
@@ -91,9 +105,10 @@ final class Outage {
       recovering = true;
       recoveredAt = nanoTime.getAsLong();
       LOG.infof(
-          "Second-level cache: Redis at %s answers again after %d failed calls; cached reads"
-              + " resume in %d ms",
-          target, failures, graceNanos / 1_000_000);
+          "Second-level cache: Redis at %s answers again after an outage of %d ms (%d failed"
+              + " calls; reads in it went to the database); invalidations kept meanwhile are resent"
+              + " and cached reads resume in %d ms",
+          target, (recoveredAt - downSince) / 1_000_000, failures, graceNanos / 1_000_000);
       failures = 0;
     }
   }

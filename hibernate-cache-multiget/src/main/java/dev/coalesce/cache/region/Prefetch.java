@@ -83,7 +83,7 @@ public final class Prefetch {
     for (Object naturalId : naturalIds) {
       keys.add(storage.entryKey(access.generateCacheKey(naturalId, persister, session)));
     }
-    cache.prefetchKeys(keys);
+    cache.prefetchKeys(storage.meters(), keys);
     List<Object> found = new ArrayList<>(naturalIds.length);
     for (int i = 0; i < naturalIds.length; i++) {
       byte[] record = cache.known(keys.get(i));
@@ -105,13 +105,14 @@ public final class Prefetch {
       return;
     }
     var access = persister.getCacheAccessStrategy();
+    RegionStorage storage = storageOf(access);
     EntryKey first =
-        storageOf(access)
-            .entryKey(
-                access.generateCacheKey(
-                    id, persister, session.getFactory(), session.getTenantIdentifier()));
+        storage.entryKey(
+            access.generateCacheKey(
+                id, persister, session.getFactory(), session.getTenantIdentifier()));
     prefetchWithQueued(
         session,
+        storage,
         first,
         () ->
             session
@@ -130,13 +131,14 @@ public final class Prefetch {
       return;
     }
     var access = persister.getCacheAccessStrategy();
+    RegionStorage storage = storageOf(access);
     EntryKey first =
-        storageOf(access)
-            .entryKey(
-                access.generateCacheKey(
-                    key, persister, session.getFactory(), session.getTenantIdentifier()));
+        storage.entryKey(
+            access.generateCacheKey(
+                key, persister, session.getFactory(), session.getTenantIdentifier()));
     prefetchWithQueued(
         session,
+        storage,
         first,
         () ->
             session
@@ -150,7 +152,10 @@ public final class Prefetch {
    * askBatchQueue} runs (it answers "not cached" meanwhile, without a round trip).
    */
   private static void prefetchWithQueued(
-      SharedSessionContractImplementor session, EntryKey first, Runnable askBatchQueue) {
+      SharedSessionContractImplementor session,
+      RegionStorage storage,
+      EntryKey first,
+      Runnable askBatchQueue) {
     TransactionCache cache = TransactionCache.of(session);
     List<EntryKey> keys = new ArrayList<>();
     keys.add(first);
@@ -160,7 +165,7 @@ public final class Prefetch {
     } finally {
       keys.addAll(cache.stopCollecting());
     }
-    cache.prefetchKeys(keys);
+    cache.prefetchKeys(storage.meters(), keys);
   }
 
   /** Opens a batch: the session's write-backs wait for {@link #endBatch}. */

@@ -90,7 +90,7 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
             storage.maxTransactionAgeMicros(),
             minimalPutOverride);
     TransactionCache cache = TransactionCache.of(session);
-    if (cache != null && cache.buffer(put)) {
+    if (cache != null && cache.buffer(storage.meters(), put)) {
       // Sent with the rest of the load. The store decides; predict its answer from what the
       // multi-get saw (by the store's own rule), so put statistics count what is written in the
       // usual (uncontended) case, an evicted entry's invalidation marker included.
@@ -99,16 +99,19 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
           || seen == TransactionCache.ABSENT
           || Records.acceptsPutFromLoad(seen, started, started, item, minimalPutOverride);
     }
-    return storage
-        .store()
-        .putFromLoad(
-            key,
-            entryKey.clearKey(),
-            started,
-            item,
-            storage.ttlMillis(),
-            storage.maxTransactionAgeMicros(),
-            minimalPutOverride);
+    boolean stored =
+        storage
+            .store()
+            .putFromLoad(
+                key,
+                entryKey.clearKey(),
+                started,
+                item,
+                storage.ttlMillis(),
+                storage.maxTransactionAgeMicros(),
+                minimalPutOverride);
+    storage.meters().writeBack(stored);
+    return stored;
   }
 
   @Override

@@ -130,6 +130,13 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
+  public void forEachKey(String prefix, java.util.function.Consumer<String> action) {
+    // glob characters of the prefix escaped for SCAN MATCH
+    String pattern = prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + "*";
+    client.getKeys().getKeysStreamByPattern(pattern, 1000).forEach(action);
+  }
+
+  @Override
   public String lock(String key, String token, long timeoutMicros, long lockTtlMillis) {
     if (waitReplicas > 0) {
       return lockAll(List.of(key), List.of(token), timeoutMicros, lockTtlMillis).get(0);
@@ -354,40 +361,49 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public void writeAll(List<Write> writes) {
+  public List<Boolean> writeAll(List<Write> writes) {
     if (writes.isEmpty()) {
-      return;
+      return List.of();
     }
-    calls.send(
+    return calls.call(
         "caching " + writes.size() + " loaded entries",
         () -> {
           RBatch batch = client.createBatch(BatchOptions.defaults());
           RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
+          List<RFuture<Long>> replies = new ArrayList<>(writes.size());
           for (Write write : writes) {
             if (write instanceof AddIfAbsent add) {
-              EntryScript.queue(
-                  scripts,
-                  RScript.ReturnType.LONG,
-                  keys(add.key(), add.clearKey()),
-                  "add",
-                  ascii(add.startedMicros()),
-                  add.record(),
-                  ascii(Math.max(0, add.ttlMillis())));
+              replies.add(
+                  EntryScript.queue(
+                      scripts,
+                      RScript.ReturnType.LONG,
+                      keys(add.key(), add.clearKey()),
+                      "add",
+                      ascii(add.startedMicros()),
+                      add.record(),
+                      ascii(Math.max(0, add.ttlMillis()))));
             } else if (write instanceof PutFromLoad put) {
-              EntryScript.queue(
-                  scripts,
-                  RScript.ReturnType.LONG,
-                  keys(put.key(), put.clearKey()),
-                  "put-from-load",
-                  ascii(put.startedMicros()),
-                  put.item(),
-                  ascii(put.ttlMillis()),
-                  ascii(put.maxAgeMicros()),
-                  ascii(put.minimalPut() ? "1" : "0"));
+              replies.add(
+                  EntryScript.queue(
+                      scripts,
+                      RScript.ReturnType.LONG,
+                      keys(put.key(), put.clearKey()),
+                      "put-from-load",
+                      ascii(put.startedMicros()),
+                      put.item(),
+                      ascii(put.ttlMillis()),
+                      ascii(put.maxAgeMicros()),
+                      ascii(put.minimalPut() ? "1" : "0")));
             }
           }
           batch.execute();
-        });
+          List<Boolean> stored = new ArrayList<>(replies.size());
+          for (RFuture<Long> reply : replies) {
+            stored.add(Long.valueOf(1L).equals(reply.toCompletableFuture().join()));
+          }
+          return stored;
+        },
+        Collections.nCopies(writes.size(), false));
   }
 
   @Override

@@ -49,6 +49,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
   private final long lockTimeoutMicros;
   private final DecodingContext.PerFactory decoding;
   private final boolean timestamps;
+  private final RegionMeters meters;
 
   RegionStorage(
       String regionName,
@@ -58,7 +59,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
       long lockTimeoutMicros,
       DecodingContext.PerFactory decoding,
       boolean timestamps,
-      int shards) {
+      int shards,
+      RegionMeters meters) {
+    this.meters = meters;
     this.decoding = decoding;
     this.timestamps = timestamps;
     this.regionName = regionName;
@@ -86,6 +89,10 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   EntryStore store() {
     return store;
+  }
+
+  RegionMeters meters() {
+    return meters;
   }
 
   long ttlMillis() {
@@ -134,6 +141,20 @@ public final class RegionStorage implements DomainDataStorageAccess {
     return new EntryKey(shardPrefixes[shard], text, clearKeys == null ? null : clearKeys[shard]);
   }
 
+  /**
+   * The clear key that governs {@code key} of the region at {@code regionPrefix}: the region's, or
+   * on a cluster its hash tag's ({@code <prefix>{<tag>}<text>}).
+   */
+  static String clearKeyOf(String regionPrefix, String key) {
+    if (key.startsWith("{", regionPrefix.length())) {
+      int end = key.indexOf('}', regionPrefix.length());
+      if (end > 0) {
+        return key.substring(0, end + 1) + "!clear";
+      }
+    }
+    return regionPrefix + "!clear";
+  }
+
   /** The caching timestamp of the session's transaction, else the store's time now. */
   private long startOf(SharedSessionContractImplementor session) {
     return session != null
@@ -175,7 +196,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
         return known == TransactionCache.ABSENT ? null : known;
       }
     }
-    return readFromStore(key);
+    byte[] record = readFromStore(key);
+    meters.read(record);
+    return record;
   }
 
   /** The record under {@code key} in the store, null if absent or cleared since it was written. */
@@ -197,7 +220,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
     for (Object cacheKey : cacheKeys) {
       keys.add(entryKey(cacheKey));
     }
-    cache.prefetchKeys(keys);
+    cache.prefetchKeys(meters, keys);
   }
 
   /** Decodes a payload; an undecodable one is deleted (unless it changed) and reads as a miss. */
@@ -223,8 +246,8 @@ public final class RegionStorage implements DomainDataStorageAccess {
   /** Sends the write now, or buffers it in the session's open batch. */
   void write(SharedSessionContractImplementor session, EntryStore.Write write) {
     TransactionCache cache = session == null ? null : TransactionCache.of(session);
-    if (cache == null || !cache.buffer(write)) {
-      store.writeAll(List.of(write));
+    if (cache == null || !cache.buffer(meters, write)) {
+      meters.writeBack(store.writeAll(List.of(write)).get(0));
     }
   }
 

@@ -28,6 +28,7 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private final EntryStore store;
   private final Map<EntryKey, byte[]> known = new HashMap<>();
   private final List<EntryStore.Write> writes = new ArrayList<>();
+  private final List<RegionMeters> writeMeters = new ArrayList<>();
   private long timestamp;
   private int batchDepth;
   private List<EntryKey> collected;
@@ -147,7 +148,7 @@ public final class TransactionCache implements CacheTransactionSynchronization {
    * One multi-get of the keys not known yet, with the clear keys of their regions (see {@link
    * RegionStorage}); a no-op if all are known.
    */
-  void prefetchKeys(List<EntryKey> keys) {
+  void prefetchKeys(RegionMeters meters, List<EntryKey> keys) {
     List<EntryKey> unknown = new ArrayList<>(keys.size());
     List<String> storeKeys = new ArrayList<>(keys.size() + 1);
     List<String> clearKeys = new ArrayList<>(1);
@@ -166,7 +167,10 @@ public final class TransactionCache implements CacheTransactionSynchronization {
       return;
     }
     storeKeys.addAll(clearKeys);
+    long startedNanos = System.nanoTime();
     List<byte[]> found = store.getAll(storeKeys);
+    long tookNanos = System.nanoTime() - startedNanos;
+    List<byte[]> entries = new ArrayList<>(unknown.size());
     long[] clearedAt = new long[clearKeys.size()];
     for (int c = 0; c < clearedAt.length; c++) {
       clearedAt[c] = Records.clearedAt(found.get(unknown.size() + c));
@@ -178,7 +182,9 @@ public final class TransactionCache implements CacheTransactionSynchronization {
         record = Records.unlessCleared(record, clearedAt[clearKeys.indexOf(key.clearKey())]);
       }
       known.put(key, record == null ? ABSENT : record);
+      entries.add(record);
     }
+    meters.multiGet(tookNanos, entries);
   }
 
   void forget(EntryKey key) {
@@ -190,11 +196,12 @@ public final class TransactionCache implements CacheTransactionSynchronization {
    * put-from-loads of a query's rows, sent when its entities' post-load events fire, see {@link
    * #rowsLoaded}); false if the caller must send it now.
    */
-  boolean buffer(EntryStore.Write write) {
+  boolean buffer(RegionMeters meters, EntryStore.Write write) {
     if (batchDepth <= 0 && !readingRows()) {
       return false;
     }
     writes.add(write);
+    writeMeters.add(meters);
     return true;
   }
 
@@ -217,8 +224,13 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private void flush() {
     if (!writes.isEmpty()) {
       List<EntryStore.Write> batch = new ArrayList<>(writes);
+      List<RegionMeters> meters = new ArrayList<>(writeMeters);
       writes.clear();
-      store.writeAll(batch);
+      writeMeters.clear();
+      List<Boolean> stored = store.writeAll(batch);
+      for (int i = 0; i < meters.size(); i++) {
+        meters.get(i).writeBack(stored.get(i));
+      }
     }
   }
 }

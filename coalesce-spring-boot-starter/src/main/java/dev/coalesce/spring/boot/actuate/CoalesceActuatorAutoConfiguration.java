@@ -59,8 +59,9 @@ public class CoalesceActuatorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CoalesceEndpoint coalesceEndpoint(CounterBuffer buffer, SetAsideRows setAside) {
-      return new CoalesceEndpoint(buffer, setAside);
+    CoalesceEndpoint coalesceEndpoint(
+        CounterBuffer buffer, SetAsideRows setAside, EntityManagerFactory entityManagerFactory) {
+      return new CoalesceEndpoint(buffer, setAside, entityManagerFactory);
     }
   }
 }
