@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -54,22 +55,45 @@ final class LocalDeltaStore implements DeltaStore {
 
   @Override
   public PushReply push(Push push) {
-    // in this JVM a push cannot half fail: no ambiguity, nothing to remember
+    // A push in this JVM cannot half fail, but the contract is the store's (push.lua's): each
+    // partition applies a node's push only if its number is above the last one it applied there,
+    // so a push sent twice (by a caller that cannot tell) is counted once.
     long now = clock.millis();
+    Map<Integer, Map<CounterKey, Long>> byPartition = new TreeMap<>();
     push.deltas()
         .forEach(
-            (key, delta) -> {
-              Partition partition = partitions[key.partition(partitions.length)];
-              // pushes share the read lock; a claim takes the write lock to move deltas atomically
-              partition.lock.readLock().lock();
-              try {
-                partition.live.computeIfAbsent(key, k -> new LongAdder()).add(delta);
-                partition.liveSince.compareAndSet(NONE, now);
-              } finally {
-                partition.lock.readLock().unlock();
-              }
+            (key, delta) ->
+                byPartition
+                    .computeIfAbsent(key.partition(partitions.length), p -> new HashMap<>())
+                    .put(key, delta));
+    int alreadyApplied = 0;
+    for (Map.Entry<Integer, Map<CounterKey, Long>> deltas : byPartition.entrySet()) {
+      Partition partition = partitions[deltas.getKey()];
+      // pushes share the read lock; a claim takes the write lock to move deltas atomically
+      partition.lock.readLock().lock();
+      try {
+        boolean[] applies = new boolean[1];
+        partition.lastPushes.compute(
+            push.node(),
+            (node, last) -> {
+              applies[0] = last == null || push.seq() > last;
+              return applies[0] ? push.seq() : last;
             });
-    return PushReply.APPLIED;
+        if (!applies[0]) {
+          alreadyApplied++;
+          continue;
+        }
+        deltas
+            .getValue()
+            .forEach(
+                (key, delta) ->
+                    partition.live.computeIfAbsent(key, k -> new LongAdder()).add(delta));
+        partition.liveSince.compareAndSet(NONE, now);
+      } finally {
+        partition.lock.readLock().unlock();
+      }
+    }
+    return alreadyApplied == 0 ? PushReply.APPLIED : new PushReply(alreadyApplied, Map.of());
   }
 
   @Override
@@ -179,6 +203,10 @@ final class LocalDeltaStore implements DeltaStore {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     final ConcurrentHashMap<CounterKey, LongAdder> live = new ConcurrentHashMap<>();
     final AtomicLong liveSince = new AtomicLong(NONE);
+
+    /** The number of the last push of each node applied here (nodes: one per start). */
+    final ConcurrentHashMap<String, Long> lastPushes = new ConcurrentHashMap<>();
+
     Claim inflight;
     long inflightSince = NONE;
     long lastSeq;
