@@ -1,6 +1,6 @@
 package dev.coalesce.buffer;
 
-import dev.coalesce.buffer.boot.BufferRuntime;
+import dev.coalesce.buffer.internal.boot.BufferRuntime;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
@@ -83,8 +83,8 @@ public interface CounterBuffer {
    * @return rows updated in the database; 0 when the factory has no buffered counters
    * @throws RuntimeException (a Hibernate or Redis exception) when the database or the store fails:
    *     what was claimed stays pending and a later flush applies it, exactly once; when only some
-   *     partitions failed, a {@code dev.coalesce.buffer.flush.PartitionsFailedException} naming
-   *     them, the others being flushed
+   *     partitions failed, a {@code dev.coalesce.buffer.PartitionsFailedException} naming them, the
+   *     others being flushed
    */
   long flush();
 

@@ -1,6 +1,6 @@
 package dev.coalesce.buffer;
 
-import dev.coalesce.redis.BulkCacheLocking;
+import dev.coalesce.redis.internal.BulkCacheLocking;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

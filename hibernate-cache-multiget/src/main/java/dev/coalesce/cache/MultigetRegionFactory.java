@@ -1,15 +1,15 @@
 package dev.coalesce.cache;
 
-import dev.coalesce.cache.region.MultigetCacheKeysFactory;
-import dev.coalesce.cache.region.MultigetDomainDataRegion;
-import dev.coalesce.cache.region.QueryResultsStorage;
-import dev.coalesce.cache.region.RegionStores;
+import dev.coalesce.cache.internal.region.MultigetCacheKeysFactory;
+import dev.coalesce.cache.internal.region.MultigetDomainDataRegion;
+import dev.coalesce.cache.internal.region.QueryResultsStorage;
+import dev.coalesce.cache.internal.region.RegionStores;
 import dev.coalesce.redis.CoalesceConfigurationException;
-import dev.coalesce.redis.RedisClock;
-import dev.coalesce.redis.RedisConnection;
-import dev.coalesce.redis.SettingsReader;
-import dev.coalesce.redis.metrics.CoalesceMetrics;
-import dev.coalesce.redis.metrics.Meters;
+import dev.coalesce.redis.internal.RedisClock;
+import dev.coalesce.redis.internal.RedisConnection;
+import dev.coalesce.redis.internal.SettingsReader;
+import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
+import dev.coalesce.redis.internal.metrics.Meters;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

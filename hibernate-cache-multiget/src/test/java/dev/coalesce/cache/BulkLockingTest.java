@@ -3,8 +3,8 @@ package dev.coalesce.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.coalesce.redis.BulkCacheLocking;
 import dev.coalesce.redis.CoalesceSettings;
+import dev.coalesce.redis.internal.BulkCacheLocking;
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;

@@ -1,0 +1,374 @@
+package dev.coalesce.buffer.internal.boot;
+
+import dev.coalesce.buffer.BufferSettings;
+import dev.coalesce.buffer.BufferStats;
+import dev.coalesce.buffer.BufferedCounter;
+import dev.coalesce.buffer.CounterBuffer;
+import dev.coalesce.buffer.PartitionBacklog;
+import dev.coalesce.buffer.PartitionsFailedException;
+import dev.coalesce.buffer.internal.capture.TransactionDeltas;
+import dev.coalesce.buffer.internal.flush.Flusher;
+import dev.coalesce.buffer.internal.flush.StatsRecorder;
+import dev.coalesce.buffer.internal.model.CounterModel;
+import dev.coalesce.buffer.internal.model.EntityCounters;
+import dev.coalesce.buffer.internal.push.Pusher;
+import dev.coalesce.buffer.internal.store.CounterKey;
+import dev.coalesce.buffer.internal.store.DeltaStore;
+import dev.coalesce.buffer.internal.store.PendingDelta;
+import dev.coalesce.redis.internal.RedisConnection;
+import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.hibernate.SessionFactory;
+import org.hibernate.SessionFactoryObserver;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.persister.entity.EntityPersister;
+import org.jboss.logging.Logger;
+
+/**
+ * The counter buffer of one SessionFactory: receives committed deltas from the capture listeners,
+ * pushes them to the store, runs the flusher every interval and drains it when the factory closes.
+ */
+public final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
+
+  private static final Logger LOG = Logger.getLogger(BufferRuntime.class);
+
+  private static final Map<SessionFactoryImplementor, BufferRuntime> RUNNING =
+      new ConcurrentHashMap<>();
+
+  private final transient SessionFactoryImplementor factory;
+  private final transient Map<String, Set<String>> declarations;
+  private final transient BufferConfig config;
+  private final transient DeltaStore store;
+  private final transient StatsRecorder stats;
+  private final transient TransactionDeltas deltas;
+  private transient volatile CounterModel model = CounterModel.empty();
+  private transient volatile Flusher flusher;
+  private transient volatile Pusher pusher;
+  private transient ScheduledExecutorService scheduler;
+
+  BufferRuntime(
+      SessionFactoryImplementor factory,
+      Map<String, Set<String>> declarations,
+      BufferConfig config,
+      DeltaStore store,
+      StatsRecorder stats) {
+    this.factory = factory;
+    this.stats = stats;
+    this.declarations = declarations;
+    this.config = config;
+    this.store = store;
+    this.deltas = new TransactionDeltas(this::committed);
+  }
+
+  /** The buffer of a factory; see {@link CounterBuffer#of(EntityManagerFactory)}. */
+  public static CounterBuffer of(EntityManagerFactory factory) {
+    SessionFactoryImplementor sessionFactory = factory.unwrap(SessionFactoryImplementor.class);
+    BufferRuntime runtime = RUNNING.get(sessionFactory);
+    if (runtime == null) {
+      throw new IllegalStateException(
+          "No counter buffer runs for this factory: it is closed, or "
+              + BufferSettings.ENABLED
+              + " is false, or hibernate-buffer's integrator did not run");
+    }
+    return runtime;
+  }
+
+  CounterModel model() {
+    return model;
+  }
+
+  TransactionDeltas deltas() {
+    return deltas;
+  }
+
+  @Override
+  public void sessionFactoryCreated(SessionFactory created) {
+    model = CounterModel.build(factory.getMappingMetamodel(), declarations);
+    if (!model.isEmpty()) {
+      flusher =
+          Flusher.start(
+              factory,
+              model,
+              store,
+              config.maxRowsPerFlush(),
+              stats,
+              config.clock(),
+              config.flushThreads());
+      pusher =
+          new Pusher(
+              store,
+              flusher::applyDirect,
+              stats,
+              config.pushTimeout(),
+              config.maxQueuedDeltas(),
+              Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-pusher")),
+              Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-direct")),
+              System::nanoTime);
+      scheduler = Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-flusher"));
+      // nanoseconds: a positive interval below 1 ms (PT0.0001S) must not become 0, which the
+      // scheduler refuses
+      long interval = config.flushInterval().toNanos();
+      scheduler.scheduleWithFixedDelay(
+          this::backgroundFlush, interval, interval, TimeUnit.NANOSECONDS);
+      stats.bindGauges(pusher::queuedDeltas);
+      if (stats.publishesMeters()) {
+        // on the flusher's thread and schedule: a scrape of the meters never reaches the store
+        scheduler.scheduleWithFixedDelay(this::readPendingAge, 0, interval, TimeUnit.NANOSECONDS);
+      }
+    }
+    RUNNING.put(factory, this);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
+  public void sessionFactoryClosing(SessionFactory closing) {
+    RUNNING.remove(factory, this);
+    if (scheduler == null) {
+      return;
+    }
+    // what committed before the close reaches the store (or the database) before the last flush
+    pusher.close(config.shutdownTimeout());
+    // the last flush runs on the flusher thread, after any flush in progress, bounded in time
+    Future<Long> last = scheduler.submit(flusher::flushAll);
+    scheduler.shutdown();
+    try {
+      long rows = last.get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      LOG.debugf("Final counter flush updated %d rows", rows);
+    } catch (TimeoutException e) {
+      last.cancel(true);
+      LOG.warnf(
+          "Final counter flush did not finish within %s (%s); what is not flushed stays in the %s"
+              + " store",
+          config.shutdownTimeout(), BufferSettings.SHUTDOWN_TIMEOUT, storeName());
+    } catch (ExecutionException e) {
+      reportFailedFinalFlush(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("Interrupted while waiting for the final counter flush");
+    }
+    flusher.close();
+    store.close();
+  }
+
+  /**
+   * A failed last flush is an ERROR only when deltas really remain: nothing is lost when the store
+   * held nothing (the flush failed on its way, e.g. its database connection was closed first).
+   */
+  private void reportFailedFinalFlush(Throwable cause) {
+    String factoryName = factoryName();
+    List<PartitionBacklog> backlog;
+    try {
+      backlog = store.backlog();
+    } catch (RuntimeException unreadable) {
+      LOG.warnf(
+          "SessionFactory '%s': the final counter flush failed (%s) and the %s store cannot be"
+              + " read (%s); deltas it holds stay there, and the next factory started on it flushes"
+              + " them",
+          factoryName, cause, storeName(), unreadable.toString());
+      return;
+    }
+    long live = 0;
+    long inFlight = 0;
+    List<Integer> partitions = new ArrayList<>();
+    for (PartitionBacklog partition : backlog) {
+      live += partition.liveDeltas();
+      inFlight += partition.inFlightDeltas();
+      if (partition.liveDeltas() + partition.inFlightDeltas() > 0) {
+        partitions.add(partition.partition());
+      }
+    }
+    if (partitions.isEmpty()) {
+      LOG.debugf(
+          "SessionFactory '%s': the final counter flush failed (%s) with nothing pending",
+          factoryName, cause);
+      return;
+    }
+    if (store.shared()) {
+      LOG.errorf(
+          cause,
+          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
+              + " claim) stay in the redis store, partitions %s of namespace '%s'. Another node,"
+              + " or the next start of this application, flushes them; check its logs for the"
+              + " cause above",
+          factoryName,
+          live + inFlight,
+          live,
+          inFlight,
+          partitions,
+          factory.getServiceRegistry().requireService(RedisConnection.class).keys().name());
+    } else {
+      LOG.errorf(
+          cause,
+          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
+              + " claim) of the local store, partitions %s, are lost with this JVM. Fix the cause"
+              + " above; use the redis store to keep deltas across restarts",
+          factoryName,
+          live + inFlight,
+          live,
+          inFlight,
+          partitions);
+    }
+  }
+
+  private String factoryName() {
+    return factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
+  }
+
+  private void backgroundFlush() {
+    // a scheduled task that throws is never run again: nothing may escape, not even an Error
+    try {
+      flusher.flushScheduled();
+    } catch (PartitionsFailedException e) {
+      // each failed partition was logged with its cause; the others were flushed
+      LOG.warnf("%s; retrying in %s", e.getMessage(), config.flushInterval());
+    } catch (RuntimeException e) {
+      // what was claimed stays in flight and is retried at the next interval
+      LOG.warnf(e, "Counter flush failed; retrying in %s", config.flushInterval());
+    } catch (Throwable e) {
+      LOG.errorf(e, "Counter flush failed with an error; retrying in %s", config.flushInterval());
+    }
+  }
+
+  /** For the gauge coalesce.buffer.pending.age: NaN while the store does not answer. */
+  private void readPendingAge() {
+    Duration age;
+    try {
+      age = Duration.ofMillis(store.oldestPendingAgeMillis().orElse(0));
+    } catch (RuntimeException e) {
+      // the outage is logged once by the pusher and the flusher; here it shows in the gauges
+      // (coalesce.buffer.pending.age NaN, coalesce.redis.available 0), not every interval
+      LOG.debugf(e, "Cannot read the oldest pending age from the %s store", storeName());
+      age = null;
+    }
+    stats.pendingAgeRead(age);
+  }
+
+  /** Deltas of one committed transaction. */
+  private void committed(Map<CounterKey, Long> committed, long increments) {
+    stats.accepted(increments);
+    Pusher current = pusher;
+    if (current == null) {
+      // the factory has not finished starting, or has no counters: nothing can be captured yet
+      throw new IllegalStateException("Counter deltas committed before the buffer started");
+    }
+    current.committed(committed);
+  }
+
+  @Override
+  public void increment(
+      EntityManager em, Class<?> entity, Object id, String attribute, long delta) {
+    CounterKey key = key(entity, id, attribute);
+    deltas.add(em.unwrap(SharedSessionContractImplementor.class), key, delta);
+  }
+
+  @Override
+  public long pending(Class<?> entity, Object id, String attribute) {
+    CounterKey key = key(entity, id, attribute);
+    PendingDelta pending = store.pending(key);
+    long total = pending.live();
+    if (pending.inflight() != 0
+        && pending.inflightSeq() > flusher.appliedSeq(key.partition(store.partitions()))) {
+      total += pending.inflight();
+    }
+    return total;
+  }
+
+  @Override
+  public long flush() {
+    Flusher current = flusher;
+    return current == null ? 0 : current.flushAll();
+  }
+
+  @Override
+  public BufferStats stats() {
+    Pusher current = pusher;
+    return stats.snapshot(current == null ? 0 : current.queuedDeltas(), oldestPendingAge());
+  }
+
+  @Override
+  public List<PartitionBacklog> backlog() {
+    return store.backlog();
+  }
+
+  private Duration oldestPendingAge() {
+    try {
+      return Duration.ofMillis(store.oldestPendingAgeMillis().orElse(0));
+    } catch (RuntimeException e) {
+      // stats matter most during an outage: report the counts, and the age as unknown
+      LOG.warnf("Cannot read the oldest pending age from the %s store: %s", storeName(), e);
+      return null;
+    }
+  }
+
+  private String storeName() {
+    return config.store().name().toLowerCase(Locale.ROOT);
+  }
+
+  private CounterKey key(Class<?> entity, Object id, String attribute) {
+    if (entity == null || attribute == null) {
+      throw new IllegalArgumentException(
+          "Counter "
+              + (entity == null ? "null" : entity.getName())
+              + "."
+              + attribute
+              + ": the entity class and the attribute name must not be null");
+    }
+    EntityPersister persister = factory.getMappingMetamodel().findEntityDescriptor(entity);
+    if (persister == null) {
+      throw new IllegalArgumentException(
+          entity.getName() + " is not an entity of this SessionFactory");
+    }
+    EntityCounters counters = model.forEntity(persister.getEntityName());
+    if (counters == null || !counters.has(attribute)) {
+      throw new IllegalArgumentException(
+          entity.getSimpleName()
+              + "."
+              + attribute
+              + " is not a @"
+              + BufferedCounter.class.getSimpleName()
+              + " attribute; "
+              + (counters == null
+                  ? entity.getSimpleName() + " has no buffered counters"
+                  : "the buffered counters of "
+                      + entity.getSimpleName()
+                      + " are "
+                      + counters.attributes()));
+    }
+    if (id == null || !counters.root().isIdInstance(id)) {
+      throw new IllegalArgumentException(
+          "Id "
+              + id
+              + (id == null ? "" : " of type " + id.getClass().getName())
+              + " for "
+              + entity.getSimpleName()
+              + "."
+              + attribute
+              + ": expected a non-null "
+              + counters.root().idClass().getName());
+    }
+    return counters.key(attribute, id);
+  }
+}

@@ -1,9 +1,0 @@
-package dev.coalesce.buffer.store;
-
-/** The store could not be reached and provably received nothing of a push. */
-public final class StoreUnreachableException extends RuntimeException {
-
-  public StoreUnreachableException(String message, Throwable cause) {
-    super(message, cause);
-  }
-}

@@ -1,0 +1,21 @@
+/**
+ * hibernate-buffer: {@code @BufferedCounter} fields whose increments are buffered in Redis and
+ * flushed as one {@code UPDATE} per row. The API is {@code dev.coalesce.buffer}; everything else is
+ * internal.
+ */
+module dev.coalesce.buffer {
+  requires dev.coalesce.redis;
+  requires jakarta.persistence;
+  requires java.sql;
+  requires java.naming;
+  requires org.hibernate.orm.core;
+  requires org.jboss.logging;
+  requires redisson;
+
+  exports dev.coalesce.buffer;
+
+  provides org.hibernate.integrator.spi.Integrator with
+      dev.coalesce.buffer.internal.boot.BufferIntegrator;
+  provides dev.coalesce.redis.internal.KnownSettings with
+      dev.coalesce.buffer.internal.boot.BufferKnownSettings;
+}

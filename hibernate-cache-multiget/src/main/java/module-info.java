@@ -1,0 +1,28 @@
+/**
+ * hibernate-cache-multiget: a Redis second-level cache for Hibernate whose reads of many entities
+ * are one multi-get. The API is {@code dev.coalesce.cache}; everything else is internal.
+ */
+module dev.coalesce.cache {
+  requires dev.coalesce.redis;
+  requires jakarta.persistence;
+  requires java.sql;
+  requires java.naming;
+  requires org.hibernate.orm.core;
+  requires org.jboss.logging;
+  requires redisson;
+
+  exports dev.coalesce.cache;
+
+  // Hibernate instantiates the entity persisters of this package by reflection
+  opens dev.coalesce.cache.internal.multiget to
+      org.hibernate.orm.core;
+
+  provides org.hibernate.integrator.spi.Integrator with
+      dev.coalesce.cache.internal.multiget.MultigetIntegrator;
+  provides org.hibernate.service.spi.ServiceContributor with
+      dev.coalesce.cache.internal.multiget.MultigetServiceContributor;
+  provides org.hibernate.boot.registry.selector.StrategyRegistrationProvider with
+      dev.coalesce.cache.internal.region.RegionFactoryRegistration;
+  provides dev.coalesce.redis.internal.KnownSettings with
+      dev.coalesce.cache.internal.region.CacheKnownSettings;
+}
