@@ -14,6 +14,10 @@ module dev.coalesce.buffer {
 
   exports dev.coalesce.buffer;
 
+  // its Lua scripts, which coalesce-redis's LuaScript reads
+  opens dev.coalesce.buffer.internal.store to
+      dev.coalesce.redis;
+
   provides org.hibernate.integrator.spi.Integrator with
       dev.coalesce.buffer.internal.boot.BufferIntegrator;
   provides dev.coalesce.redis.internal.KnownSettings with

@@ -13,6 +13,10 @@ module dev.coalesce.cache {
 
   exports dev.coalesce.cache;
 
+  // its Lua script, which coalesce-redis's LuaScript reads
+  opens dev.coalesce.cache.internal.region to
+      dev.coalesce.redis;
+
   // Hibernate instantiates the entity persisters of this package by reflection
   opens dev.coalesce.cache.internal.multiget to
       org.hibernate.orm.core;
