@@ -1,7 +1,6 @@
 package dev.coalesce.testing;
 
 import java.net.URI;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -238,7 +237,8 @@ final class ServiceEndpoints {
     boolean mariadb = candidate.jdbcUrl().startsWith("jdbc:mariadb:");
     props.setProperty("connectTimeout", mariadb ? "3000" : "3");
     props.setProperty("loginTimeout", "5");
-    try (Connection ignored = DriverManager.getConnection(candidate.jdbcUrl(), props)) {
+    try {
+      DriverManager.getConnection(candidate.jdbcUrl(), props).close();
       return null;
     } catch (SQLException e) {
       return e.getMessage();

@@ -1,5 +1,6 @@
 package dev.coalesce.samples.tracker;
 
+import dev.coalesce.samples.tracker.simulate.ProgressDisplay;
 import dev.coalesce.samples.tracker.simulate.Simulation;
 import dev.coalesce.samples.tracker.simulate.SimulationOptions;
 import dev.coalesce.samples.tracker.simulate.SimulationOptions.Mode;
@@ -22,11 +23,19 @@ public final class EventTracker {
   private EventTracker() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out));
+    System.exit(run(args, System.out, ProgressDisplay.ofThisJvm()));
   }
 
-  /** Runs the command and returns the exit status. */
+  /**
+   * Runs the command, printing on {@code out} (the progress bar as {@link ProgressDisplay#LINES}),
+   * and returns the exit status.
+   */
   public static int run(String[] args, PrintStream out) {
+    return run(args, out, ProgressDisplay.LINES);
+  }
+
+  /** Runs the command, printing on {@code out}, and returns the exit status. */
+  public static int run(String[] args, PrintStream out, ProgressDisplay progressDisplay) {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("help"))) {
       out.print(SimulationOptions.USAGE);
       return 0;
@@ -47,10 +56,6 @@ public final class EventTracker {
       out.println(e.getMessage());
       return 2;
     }
-    if (System.console() == null) {
-      // No terminal (CI, a pipe): tell the progress bar's JLine to use a plain one, quietly.
-      System.setProperty("org.jline.terminal.dumb", "true");
-    }
     List<Mode> modes =
         options.mode() == Mode.COMPARE
             ? List.of(Mode.PLAIN, Mode.COALESCE)
@@ -69,7 +74,8 @@ public final class EventTracker {
     List<SimulationResult> results = new ArrayList<>();
     try {
       for (Mode mode : modes) {
-        results.add(new Simulation(options.withMode(mode), out, Clock.systemUTC()).run());
+        results.add(
+            new Simulation(options.withMode(mode), out, progressDisplay, Clock.systemUTC()).run());
       }
     } catch (RuntimeException e) {
       out.println("simulate could not run: " + e.getMessage());

@@ -14,7 +14,10 @@ import org.springframework.context.annotation.Bean;
 @SpringBootApplication
 public class TrackerApplication {
 
-  /** Runs the demo ({@code tracker.demo}) and exits; closing the context flushes the buffer. */
+  /**
+   * Runs the demo ({@code tracker.demo}) and exits with its status; closing the context flushes the
+   * buffer.
+   */
   public static void main(String[] args) {
     System.exit(SpringApplication.exit(SpringApplication.run(TrackerApplication.class, args)));
   }

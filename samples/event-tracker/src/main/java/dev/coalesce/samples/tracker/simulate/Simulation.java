@@ -20,7 +20,6 @@ import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Persistence;
 import java.io.PrintStream;
-import java.text.DecimalFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,8 +40,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.redisson.Redisson;
@@ -86,15 +83,24 @@ public final class Simulation {
 
   private final SimulationOptions options;
   private final PrintStream out;
+  private final ProgressDisplay progressDisplay;
   private final Clock clock;
 
+  /** A run that prints on {@code out}, its progress as {@link ProgressDisplay#LINES}. */
   public Simulation(SimulationOptions options, PrintStream out, Clock clock) {
+    this(options, out, ProgressDisplay.LINES, clock);
+  }
+
+  /** A run that prints on {@code out}, its progress bar as {@code progressDisplay}. */
+  public Simulation(
+      SimulationOptions options, PrintStream out, ProgressDisplay progressDisplay, Clock clock) {
     if (options.mode() == Mode.COMPARE) {
       throw new IllegalArgumentException(
           "a Simulation runs one mode; run COMPARE as PLAIN then COALESCE");
     }
     this.options = options;
     this.out = out;
+    this.progressDisplay = progressDisplay;
     this.clock = clock;
   }
 
@@ -313,15 +319,7 @@ public final class Simulation {
     ExecutorService senders = Executors.newFixedThreadPool(options.threads());
     ScheduledExecutorService viewer = Executors.newSingleThreadScheduledExecutor();
     String task = options.mode() == Mode.PLAIN ? "plain Hibernate" : "Coalesce";
-    ProgressBar progress =
-        new ProgressBarBuilder()
-            .setTaskName(task)
-            .setInitialMax(options.events())
-            .setStyle(ProgressBarStyle.ASCII)
-            .setUpdateIntervalMillis(250)
-            .setMaxRenderedLength(110)
-            .showSpeed(new DecimalFormat("#,##0"))
-            .build();
+    ProgressBar progress = progressDisplay.start(task, options.events(), out);
     Instant started = clock.instant();
     try {
       viewer.scheduleWithFixedDelay(

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +28,7 @@ class SimulationTest {
   @Test
   void embeddedDefaultCountsEveryEventWithFewRowUpdates() {
     SimulationResult result =
-        run("--events", "20000", "--issues", "200", "--projects", "4", "--threads", "4");
+        run(QUIET, "--events", "20000", "--issues", "200", "--projects", "4", "--threads", "4");
 
     assertThat(result.failedEvents()).isZero();
     assertThat(result.eventsSent()).isEqualTo(20_000);
@@ -46,15 +47,25 @@ class SimulationTest {
   void onPostgresAndRedisAWarmPageIsTwoRoundTripsAndNoSql(TestDatabase database, TestRedis redis) {
     SimulationResult result =
         run(
-            "--events", "20000",
-            "--issues", "200",
-            "--projects", "4",
-            "--threads", "4",
-            "--jdbc", database.jdbcUrl(),
-            "--user", database.user(),
-            "--password", database.password(),
-            "--redis", redis.address(),
-            "--namespace", redis.namespace());
+            QUIET,
+            "--events",
+            "20000",
+            "--issues",
+            "200",
+            "--projects",
+            "4",
+            "--threads",
+            "4",
+            "--jdbc",
+            database.jdbcUrl(),
+            "--user",
+            database.user(),
+            "--password",
+            database.password(),
+            "--redis",
+            redis.address(),
+            "--namespace",
+            redis.namespace());
 
     assertThat(result.failedEvents()).isZero();
     assertThat(result.databaseTotal()).isEqualTo(20_000);
@@ -105,10 +116,43 @@ class SimulationTest {
     assertThat(output).contains("Stream of project").contains("The system first saw this issue.");
   }
 
-  private static SimulationResult run(String... args) {
+  @Test
+  void withoutATerminalTheProgressBarPrintsALineEveryFewSecondsNotCarriageReturns() {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    // Long enough for a few of the bar's intervals on a small machine.
+    SimulationResult result =
+        run(
+            new PrintStream(printed, true, StandardCharsets.UTF_8),
+            "--events",
+            "80000",
+            "--issues",
+            "200",
+            "--threads",
+            "4");
+
+    String output = printed.toString(StandardCharsets.UTF_8);
+    assertThat(output).doesNotContain("\r");
+    List<String> progress =
+        output.lines().filter(line -> PROGRESS_LINE.matcher(line).find()).toList();
+    System.out.printf(
+        "%d progress lines for a load of %s:%n%s%n",
+        progress.size(), result.elapsed(), String.join("\n", progress));
+    // One when the load starts, one per interval that ended during the load, one when it ends
+    // (give or take one, as the bar starts a moment before the load's clock).
+    long intervals =
+        result.elapsed().toMillis() / ProgressDisplay.LINES.updateInterval().toMillis();
+    assertThat(progress).hasSizeBetween((int) intervals + 1, (int) intervals + 3);
+    assertThat(progress.get(0)).contains("  0%");
+    assertThat(progress.get(progress.size() - 1)).contains("100%").contains("80000/80000");
+    assertThat(output.lines()).allSatisfy(line -> assertThat(line).hasSizeLessThan(200));
+  }
+
+  private static final Pattern PROGRESS_LINE = Pattern.compile("^Coalesce +[0-9]+%");
+
+  private static SimulationResult run(PrintStream out, String... args) {
     SimulationOptions options = SimulationOptions.parse(args, Map.of());
     assertThat(options.mode()).isEqualTo(Mode.COALESCE);
-    SimulationResult result = new Simulation(options, QUIET, Clock.systemUTC()).run();
+    SimulationResult result = new Simulation(options, out, Clock.systemUTC()).run();
     System.out.println("seed " + options.seed() + ", " + options.services());
     System.out.print(SummaryTable.render(List.of(result)));
     return result;
