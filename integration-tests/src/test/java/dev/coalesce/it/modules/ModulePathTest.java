@@ -113,7 +113,7 @@ class ModulePathTest {
   }
 
   /** A jar of the artifact, or a reactor module's classes directory. */
-  private static boolean isArtifact(String entry, String artifact) {
+  static boolean isArtifact(String entry, String artifact) {
     Path path = Path.of(entry);
     String name = path.getFileName().toString();
     if (name.equals("classes") && path.getParent() != null) {
