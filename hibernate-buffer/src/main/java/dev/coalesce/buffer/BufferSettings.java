@@ -105,12 +105,6 @@ public final class BufferSettings {
    */
   public static final String WAIT_REPLICAS = "hibernate.coalesce.buffer.wait_replicas";
 
-  /**
-   * A {@link java.time.Clock} instance put in the properties map, used for ages in {@link
-   * BufferStats} of the {@code local} store. For tests. Default: the system clock.
-   */
-  public static final String CLOCK = "hibernate.coalesce.buffer.clock";
-
   /** Values of {@link #STORE}. */
   public enum Store {
     /**

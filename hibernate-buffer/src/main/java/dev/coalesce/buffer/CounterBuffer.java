@@ -1,6 +1,6 @@
 package dev.coalesce.buffer;
 
-import dev.coalesce.buffer.internal.boot.BufferRuntime;
+import dev.coalesce.buffer.internal.boot.RunningBuffers;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
@@ -33,12 +33,12 @@ public interface CounterBuffer {
    *     BufferSettings#ENABLED}{@code = false})
    */
   static CounterBuffer of(EntityManagerFactory factory) {
-    return BufferRuntime.of(factory);
+    return RunningBuffers.of(factory);
   }
 
   /** The buffer of {@code factory}; see {@link #of(EntityManagerFactory)}. */
   static CounterBuffer of(SessionFactory factory) {
-    return BufferRuntime.of(factory);
+    return RunningBuffers.of(factory);
   }
 
   /**

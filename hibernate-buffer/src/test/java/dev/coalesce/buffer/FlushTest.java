@@ -7,6 +7,7 @@ import static dev.coalesce.buffer.Boot.queryRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coalesce.buffer.internal.boot.BufferTestHooks;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
@@ -41,7 +42,7 @@ class FlushTest {
   void statsCountWhatHappened(TestDatabase db) {
     MutableClock clock = new MutableClock();
     Map<String, Object> settings = Boot.localSettings(db);
-    settings.put(BufferSettings.CLOCK, clock);
+    settings.put(BufferTestHooks.CLOCK, clock);
     EntityManagerFactory factory = Boot.boot(settings, Post.class);
     try {
       CounterBuffer buffer = CounterBuffer.of(factory);

@@ -47,13 +47,13 @@ record BufferConfig(
               + BufferSettings.REDIS_CLIENT
               + ", or use local");
     }
-    Object clock = reader.raw(BufferSettings.CLOCK).orElse(Clock.systemUTC());
+    Object clock = reader.raw(BufferTestHooks.CLOCK).orElse(Clock.systemUTC());
     if (!(clock instanceof Clock)) {
       throw new CoalesceConfigurationException(
           "Invalid value of type "
               + clock.getClass().getName()
-              + " for setting "
-              + BufferSettings.CLOCK
+              + " for "
+              + BufferTestHooks.CLOCK
               + ": expected a java.time.Clock instance");
     }
     return new BufferConfig(

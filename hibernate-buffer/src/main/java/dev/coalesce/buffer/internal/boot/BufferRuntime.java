@@ -2,7 +2,6 @@ package dev.coalesce.buffer.internal.boot;
 
 import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferStats;
-import dev.coalesce.buffer.BufferedCounter;
 import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.buffer.PartitionsFailedException;
@@ -10,7 +9,6 @@ import dev.coalesce.buffer.internal.capture.TransactionDeltas;
 import dev.coalesce.buffer.internal.flush.Flusher;
 import dev.coalesce.buffer.internal.flush.StatsRecorder;
 import dev.coalesce.buffer.internal.model.CounterModel;
-import dev.coalesce.buffer.internal.model.EntityCounters;
 import dev.coalesce.buffer.internal.push.Pusher;
 import dev.coalesce.buffer.internal.store.CounterKey;
 import dev.coalesce.buffer.internal.store.DeltaStore;
@@ -18,14 +16,11 @@ import dev.coalesce.buffer.internal.store.PendingDelta;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,19 +32,18 @@ import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
-import org.hibernate.persister.entity.EntityPersister;
 import org.jboss.logging.Logger;
 
 /**
  * The counter buffer of one SessionFactory: receives committed deltas from the capture listeners,
- * pushes them to the store, runs the flusher every interval and drains it when the factory closes.
+ * pushes them to the store, runs the flusher every interval and drains it when the factory closes;
+ * and the application's {@link CounterBuffer}. Registered in {@link RunningBuffers}; counters named
+ * by the application are checked by {@link CounterKeys}; a failed last flush is reported by {@link
+ * FinalFlushLog}.
  */
 public final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
 
   private static final Logger LOG = Logger.getLogger(BufferRuntime.class);
-
-  private static final Map<SessionFactoryImplementor, BufferRuntime> RUNNING =
-      new ConcurrentHashMap<>();
 
   private final transient SessionFactoryImplementor factory;
   private final transient Map<String, Set<String>> declarations;
@@ -74,19 +68,6 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     this.config = config;
     this.store = store;
     this.deltas = new TransactionDeltas(this::committed);
-  }
-
-  /** The buffer of a factory; see {@link CounterBuffer#of(EntityManagerFactory)}. */
-  public static CounterBuffer of(EntityManagerFactory factory) {
-    SessionFactoryImplementor sessionFactory = factory.unwrap(SessionFactoryImplementor.class);
-    BufferRuntime runtime = RUNNING.get(sessionFactory);
-    if (runtime == null) {
-      throw new IllegalStateException(
-          "No counter buffer runs for this factory: it is closed, or "
-              + BufferSettings.ENABLED
-              + " is false, or hibernate-buffer's integrator did not run");
-    }
-    return runtime;
   }
 
   CounterModel model() {
@@ -132,7 +113,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
         scheduler.scheduleWithFixedDelay(this::readPendingAge, 0, interval, TimeUnit.NANOSECONDS);
       }
     }
-    RUNNING.put(factory, this);
+    RunningBuffers.started(factory, this);
   }
 
   private static ThreadFactory daemon(String name) {
@@ -145,7 +126,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
 
   @Override
   public void sessionFactoryClosing(SessionFactory closing) {
-    RUNNING.remove(factory, this);
+    RunningBuffers.closing(factory, this);
     if (scheduler == null) {
       return;
     }
@@ -164,73 +145,18 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
               + " store",
           config.shutdownTimeout(), BufferSettings.SHUTDOWN_TIMEOUT, storeName());
     } catch (ExecutionException e) {
-      reportFailedFinalFlush(e.getCause());
+      FinalFlushLog.failed(
+          e.getCause(),
+          store,
+          factoryName(),
+          storeName(),
+          () -> factory.getServiceRegistry().requireService(RedisConnection.class).keys().name());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       LOG.warn("Interrupted while waiting for the final counter flush");
     }
     flusher.close();
     store.close();
-  }
-
-  /**
-   * A failed last flush is an ERROR only when deltas really remain: nothing is lost when the store
-   * held nothing (the flush failed on its way, e.g. its database connection was closed first).
-   */
-  private void reportFailedFinalFlush(Throwable cause) {
-    String factoryName = factoryName();
-    List<PartitionBacklog> backlog;
-    try {
-      backlog = store.backlog();
-    } catch (RuntimeException unreadable) {
-      LOG.warnf(
-          "SessionFactory '%s': the final counter flush failed (%s) and the %s store cannot be"
-              + " read (%s); deltas it holds stay there, and the next factory started on it flushes"
-              + " them",
-          factoryName, cause, storeName(), unreadable.toString());
-      return;
-    }
-    long live = 0;
-    long inFlight = 0;
-    List<Integer> partitions = new ArrayList<>();
-    for (PartitionBacklog partition : backlog) {
-      live += partition.liveDeltas();
-      inFlight += partition.inFlightDeltas();
-      if (partition.liveDeltas() + partition.inFlightDeltas() > 0) {
-        partitions.add(partition.partition());
-      }
-    }
-    if (partitions.isEmpty()) {
-      LOG.debugf(
-          "SessionFactory '%s': the final counter flush failed (%s) with nothing pending",
-          factoryName, cause);
-      return;
-    }
-    if (store.shared()) {
-      LOG.errorf(
-          cause,
-          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
-              + " claim) stay in the redis store, partitions %s of namespace '%s'. Another node,"
-              + " or the next start of this application, flushes them; check its logs for the"
-              + " cause above",
-          factoryName,
-          live + inFlight,
-          live,
-          inFlight,
-          partitions,
-          factory.getServiceRegistry().requireService(RedisConnection.class).keys().name());
-    } else {
-      LOG.errorf(
-          cause,
-          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
-              + " claim) of the local store, partitions %s, are lost with this JVM. Fix the cause"
-              + " above; use the redis store to keep deltas across restarts",
-          factoryName,
-          live + inFlight,
-          live,
-          inFlight,
-          partitions);
-    }
   }
 
   private String factoryName() {
@@ -328,47 +254,6 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   }
 
   private CounterKey key(Class<?> entity, Object id, String attribute) {
-    if (entity == null || attribute == null) {
-      throw new IllegalArgumentException(
-          "Counter "
-              + (entity == null ? "null" : entity.getName())
-              + "."
-              + attribute
-              + ": the entity class and the attribute name must not be null");
-    }
-    EntityPersister persister = factory.getMappingMetamodel().findEntityDescriptor(entity);
-    if (persister == null) {
-      throw new IllegalArgumentException(
-          entity.getName() + " is not an entity of this SessionFactory");
-    }
-    EntityCounters counters = model.forEntity(persister.getEntityName());
-    if (counters == null || !counters.has(attribute)) {
-      throw new IllegalArgumentException(
-          entity.getSimpleName()
-              + "."
-              + attribute
-              + " is not a @"
-              + BufferedCounter.class.getSimpleName()
-              + " attribute; "
-              + (counters == null
-                  ? entity.getSimpleName() + " has no buffered counters"
-                  : "the buffered counters of "
-                      + entity.getSimpleName()
-                      + " are "
-                      + counters.attributes()));
-    }
-    if (id == null || !counters.root().isIdInstance(id)) {
-      throw new IllegalArgumentException(
-          "Id "
-              + id
-              + (id == null ? "" : " of type " + id.getClass().getName())
-              + " for "
-              + entity.getSimpleName()
-              + "."
-              + attribute
-              + ": expected a non-null "
-              + counters.root().idClass().getName());
-    }
-    return counters.key(attribute, id);
+    return CounterKeys.of(factory, model, entity, id, attribute);
   }
 }
