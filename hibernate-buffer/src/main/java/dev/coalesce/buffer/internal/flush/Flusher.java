@@ -38,6 +38,10 @@ import org.jboss.logging.Logger;
  * next flush, and does not stop the others. With a shared store, a node takes a lease per partition
  * before claiming ({@link Leases}), so that in the normal case two nodes do not flush one partition
  * at once.
+ *
+ * <p>Over our usual 250 lines: the flush loop with its leases, its parallel backlog workers and its
+ * bounded shutdown; planning ({@link FlushPlan}), the transaction ({@link FlushTransactions}) and
+ * the row updates ({@link RowUpdates}) are classes of their own.
  */
 public final class Flusher {
 

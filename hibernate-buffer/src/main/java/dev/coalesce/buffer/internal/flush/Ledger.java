@@ -38,6 +38,10 @@ import org.jboss.logging.Logger;
  *       transaction of that partition, after the ack; rows of a node that died are deleted at the
  *       next start-up once older than {@link #LOCAL_APPLIED_RETENTION}.
  * </ul>
+ *
+ * <p>Over our usual 250 lines: the four tables above and every statement on them, in one place so
+ * that the exactly-once protocol's SQL can be read together; most of the length is this comment and
+ * the statements written out.
  */
 final class Ledger {
 

@@ -51,6 +51,9 @@ import org.jboss.logging.Logger;
  *       refuses because it lost its data since, or deltas that neither the store nor the database
  *       took: each is logged at ERROR with its deltas and counted as dropped.
  * </ul>
+ *
+ * <p>Over our usual 250 lines: one state machine (queue, group commit, numbered retries, overflow,
+ * close) whose states share fields; split, each part would need the others' locks.
  */
 public final class Pusher {
 

@@ -44,6 +44,9 @@ import org.redisson.client.codec.StringCodec;
  *   <li>{@code <ns>:buf:{p<p>}:epoch}: a random id set when the partition is first used; a new one
  *       tells that Redis lost the partition's data
  * </ul>
+ *
+ * <p>Over our usual 250 lines: one method per {@link DeltaStore} operation, each a Redis call and
+ * the decoding of its reply; the protocol itself is in the Lua scripts next to this class.
  */
 final class RedisDeltaStore implements DeltaStore {
 
