@@ -9,8 +9,11 @@ import dev.coalesce.redis.internal.ReplicaWait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.hibernate.cache.CacheException;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
@@ -360,50 +363,82 @@ final class RedisEntryStore implements EntryStore {
         == 1L;
   }
 
+  /**
+   * The write-backs of a load: one {@code many} step of {@code entry.lua} per region clear key (per
+   * region, and per hash tag on a cluster, so one hash slot each), all in one pipeline. One script
+   * call for the whole load instead of one per entry: Redis runs the steps in one Lua call, and the
+   * client encodes one command.
+   */
   @Override
   public List<Boolean> writeAll(List<Write> writes) {
     if (writes.isEmpty()) {
       return List.of();
+    }
+    Map<String, List<Integer>> byClearKey = new LinkedHashMap<>();
+    for (int i = 0; i < writes.size(); i++) {
+      byClearKey.computeIfAbsent(clearKeyOf(writes.get(i)), k -> new ArrayList<>()).add(i);
     }
     return calls.call(
         "caching " + writes.size() + " loaded entries",
         () -> {
           RBatch batch = client.createBatch(BatchOptions.defaults());
           RScriptAsync scripts = batch.getScript(ByteArrayCodec.INSTANCE);
-          List<RFuture<Long>> replies = new ArrayList<>(writes.size());
-          for (Write write : writes) {
-            if (write instanceof AddIfAbsent add) {
-              replies.add(
-                  EntryScript.queue(
-                      scripts,
-                      RScript.ReturnType.LONG,
-                      keys(add.key(), add.clearKey()),
-                      "add",
-                      ascii(add.startedMicros()),
-                      add.record(),
-                      ascii(Math.max(0, add.ttlMillis()))));
-            } else if (write instanceof PutFromLoad put) {
-              replies.add(
-                  EntryScript.queue(
-                      scripts,
-                      RScript.ReturnType.LONG,
-                      keys(put.key(), put.clearKey()),
-                      "put-from-load",
-                      ascii(put.startedMicros()),
-                      put.item(),
-                      ascii(put.ttlMillis()),
-                      ascii(put.maxAgeMicros()),
-                      ascii(put.minimalPut() ? "1" : "0")));
+          List<RFuture<List<Object>>> replies = new ArrayList<>(byClearKey.size());
+          for (Map.Entry<String, List<Integer>> group : byClearKey.entrySet()) {
+            List<Object> keys = new ArrayList<>(group.getValue().size() * 2);
+            List<Object> args = new ArrayList<>(group.getValue().size() * 7);
+            for (int i : group.getValue()) {
+              keys.add(writes.get(i).key());
+              keys.add(group.getKey());
+              addStep(args, writes.get(i));
             }
+            replies.add(
+                EntryScript.queue(scripts, RScript.ReturnType.LIST, keys, "many", args.toArray()));
           }
           batch.execute();
-          List<Boolean> stored = new ArrayList<>(replies.size());
-          for (RFuture<Long> reply : replies) {
-            stored.add(Long.valueOf(1L).equals(reply.toCompletableFuture().join()));
+          Boolean[] stored = new Boolean[writes.size()];
+          int g = 0;
+          for (List<Integer> group : byClearKey.values()) {
+            List<Object> answers = replies.get(g++).toCompletableFuture().join();
+            for (int k = 0; k < group.size(); k++) {
+              stored[group.get(k)] = Long.valueOf(1L).equals(answers.get(k));
+            }
           }
-          return stored;
+          return Arrays.asList(stored);
         },
         Collections.nCopies(writes.size(), false));
+  }
+
+  private static String clearKeyOf(Write write) {
+    String clearKey =
+        write instanceof AddIfAbsent add ? add.clearKey() : ((PutFromLoad) write).clearKey();
+    if (clearKey == null) {
+      throw new IllegalArgumentException("A write-back without its region's clear key: " + write);
+    }
+    return clearKey;
+  }
+
+  /** A step of the {@code many} call: its name, its number of arguments, the arguments. */
+  private static void addStep(List<Object> args, Write write) {
+    if (write instanceof AddIfAbsent add) {
+      args.addAll(
+          List.of(
+              ascii("add"),
+              ascii("3"),
+              ascii(add.startedMicros()),
+              add.record(),
+              ascii(Math.max(0, add.ttlMillis()))));
+    } else if (write instanceof PutFromLoad put) {
+      args.addAll(
+          List.of(
+              ascii("put-from-load"),
+              ascii("5"),
+              ascii(put.startedMicros()),
+              put.item(),
+              ascii(put.ttlMillis()),
+              ascii(put.maxAgeMicros()),
+              ascii(put.minimalPut() ? "1" : "0")));
+    }
   }
 
   @Override

@@ -1,13 +1,14 @@
 -- One atomic step of the multi-get cache on one entry (KEYS[1]); ARGV[1] names the step.
 -- KEYS[2], where given, is the clear key of the entry's region: the time of its last clear (same
 -- hash slot on a cluster). A value or item stamped before it is gone: treated as absent.
+-- Step 'many' runs several steps in one call (the write-backs of a load): KEYS are pairs (entry,
+-- clear key), all in one hash slot; ARGV after 'many' is, per step, its name, its number of
+-- arguments and the arguments. It returns each step's answer in order.
 -- Record layout (see Records.java):
 --   value '1V' timestamp(16) payload
 --   item  '1I' timestamp(16) version(21) payload
 --   lock  '1L' token(16) holders(4) timeout(16) unlocked-at(16) concurrent(1)
 -- Times are Redis TIME in microseconds, so every node stamps with one clock.
-local key = KEYS[1]
-local op = ARGV[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 
@@ -32,152 +33,171 @@ local function parse(cur)
   return nil
 end
 
-local function write_lock(token, holders, timeout, unlocked, concurrent, ttl_ms)
-  redis.call('SET', key, '1L' .. token .. string.format('%04d', holders) .. pad(timeout)
-    .. pad(unlocked) .. concurrent, 'PX', ttl_ms)
-end
-
 local function live(e)
   return e ~= nil and e.kind == 'L' and e.holders > 0 and now < e.timeout
 end
 
--- An unlocked lock released now: hides any value and refuses the put-from-loads of every
--- transaction that started before now.
-local function invalidate(ttl_ms)
-  write_lock('0000000000000000', 0, now, now, '0', ttl_ms)
-end
-
-local raw = redis.call('GET', key)
-local e = parse(raw)
-local cleared = 0
-if KEYS[2] then
-  cleared = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
-  if e ~= nil and e.kind ~= 'L' and (e.ts == nil or e.ts < cleared) then
-    -- written before the region's last clear: gone
-    e = nil
-    raw = false
+-- One step on the entry at key; ARG[1] names it, ARG[2..] are its arguments.
+local function step(key, clear_key, ARG)
+  local function write_lock(token, holders, timeout, unlocked, concurrent, ttl_ms)
+    redis.call('SET', key, '1L' .. token .. string.format('%04d', holders) .. pad(timeout)
+      .. pad(unlocked) .. concurrent, 'PX', ttl_ms)
   end
-end
 
-if op == 'lock' then
-  -- ARGV: token, timeout (us), lock ttl (ms). Returns the token of the lock now held.
-  if live(e) then
-    local holders = e.holders + 1
-    if holders > 9999 then holders = 9999 end
-    write_lock(e.token, holders, now + tonumber(ARGV[3]), e.unlocked, '1', ARGV[4])
-    return e.token
+  -- An unlocked lock released now: hides any value and refuses the put-from-loads of every
+  -- transaction that started before now.
+  local function invalidate(ttl_ms)
+    write_lock('0000000000000000', 0, now, now, '0', ttl_ms)
   end
-  write_lock(ARGV[2], 1, now + tonumber(ARGV[3]), now, '0', ARGV[4])
-  return ARGV[2]
 
-elseif op == 'unlock' or op == 'after-update' then
-  -- ARGV: token, lock ttl (ms) [, version, payload, ttl (ms)]. Returns 1 if the value was cached.
-  if e ~= nil and e.kind == 'L' and e.token == ARGV[2] and e.holders > 0 then
-    -- A lock taken before the region's last clear may guard a value the clear was to remove
-    -- (a bulk update after this writer's commit): only unlock.
-    if op == 'after-update' and e.holders == 1 and e.concurrent == '0' and e.unlocked >= cleared then
-      redis.call('SET', key, '1I' .. pad(now) .. ARGV[4] .. ARGV[5], 'PX', ARGV[6])
+  local raw = redis.call('GET', key)
+  local e = parse(raw)
+  local cleared = 0
+  if clear_key then
+    cleared = tonumber(redis.call('GET', clear_key) or '0') or 0
+    if e ~= nil and e.kind ~= 'L' and (e.ts == nil or e.ts < cleared) then
+      -- written before the region's last clear: gone
+      e = nil
+      raw = false
+    end
+  end
+
+  if ARG[1] == 'lock' then
+    -- ARGV: token, timeout (us), lock ttl (ms). Returns the token of the lock now held.
+    if live(e) then
+      local holders = e.holders + 1
+      if holders > 9999 then holders = 9999 end
+      write_lock(e.token, holders, now + tonumber(ARG[3]), e.unlocked, '1', ARG[4])
+      return e.token
+    end
+    write_lock(ARG[2], 1, now + tonumber(ARG[3]), now, '0', ARG[4])
+    return ARG[2]
+
+  elseif ARG[1] == 'unlock' or ARG[1] == 'after-update' then
+    -- ARGV: token, lock ttl (ms) [, version, payload, ttl (ms)]. Returns 1 if the value was cached.
+    if e ~= nil and e.kind == 'L' and e.token == ARG[2] and e.holders > 0 then
+      -- A lock taken before the region's last clear may guard a value the clear was to remove
+      -- (a bulk update after this writer's commit): only unlock.
+      if ARG[1] == 'after-update' and e.holders == 1 and e.concurrent == '0' and e.unlocked >= cleared then
+        redis.call('SET', key, '1I' .. pad(now) .. ARG[4] .. ARG[5], 'PX', ARG[6])
+        return 1
+      end
+      -- A lock that saw several writers never takes a writer's value: after the last one leaves,
+      -- only transactions that start later may fill it.
+      local holders = e.holders - 1
+      local unlocked = e.unlocked
+      if holders == 0 then unlocked = now end
+      write_lock(e.token, holders, e.timeout, unlocked, e.concurrent, ARG[3])
+      return 0
+    end
+    if live(e) then
+      return 0
+    end
+    -- Our lock expired or was evicted meanwhile: whatever is cached may predate our commit.
+    invalidate(ARG[3])
+    return 0
+
+  elseif ARG[1] == 'after-insert' then
+    -- ARGV: version, payload, ttl (ms), transaction start (us)
+    if raw or tonumber(ARG[5]) <= cleared then
+      return 0
+    end
+    redis.call('SET', key, '1I' .. pad(now) .. ARG[2] .. ARG[3], 'PX', ARG[4])
+    return 1
+
+  elseif ARG[1] == 'add' then
+    -- ARGV: transaction start (us), value record, ttl (ms; 0: none). Add-if-absent of a loaded value.
+    if raw or tonumber(ARG[2]) <= cleared then
+      return 0
+    end
+    if tonumber(ARG[4]) > 0 then
+      redis.call('SET', key, ARG[3], 'PX', ARG[4])
+    else
+      redis.call('SET', key, ARG[3])
+    end
+    return 1
+
+  elseif ARG[1] == 'clear' then
+    -- KEYS[1] is a region's clear key: everything of the region stamped before now is gone.
+    redis.call('SET', key, pad(now))
+    return 1
+
+  elseif ARG[1] == 'put-from-load' then
+    -- ARGV: transaction start (us), item record, ttl (ms), max transaction age (us), minimal put
+    local started = tonumber(ARG[2])
+    if started <= cleared then
+      -- it may have read a row that the clear was to remove
+      return 0
+    end
+    if now - started > tonumber(ARG[5]) then
+      -- Older than any lock or invalidation we still remember: it may have read a value a writer
+      -- replaced and whose trace has expired.
+      return 0
+    end
+    if e == nil or e.kind == 'V' then
+      redis.call('SET', key, ARG[3], 'PX', ARG[4])
       return 1
     end
-    -- A lock that saw several writers never takes a writer's value: after the last one leaves,
-    -- only transactions that start later may fill it.
-    local holders = e.holders - 1
-    local unlocked = e.unlocked
-    if holders == 0 then unlocked = now end
-    write_lock(e.token, holders, e.timeout, unlocked, e.concurrent, ARGV[3])
-    return 0
-  end
-  if live(e) then
-    return 0
-  end
-  -- Our lock expired or was evicted meanwhile: whatever is cached may predate our commit.
-  invalidate(ARGV[3])
-  return 0
-
-elseif op == 'after-insert' then
-  -- ARGV: version, payload, ttl (ms), transaction start (us)
-  if raw or tonumber(ARGV[5]) <= cleared then
-    return 0
-  end
-  redis.call('SET', key, '1I' .. pad(now) .. ARGV[2] .. ARGV[3], 'PX', ARGV[4])
-  return 1
-
-elseif op == 'add' then
-  -- ARGV: transaction start (us), value record, ttl (ms; 0: none). Add-if-absent of a loaded value.
-  if raw or tonumber(ARGV[2]) <= cleared then
-    return 0
-  end
-  if tonumber(ARGV[4]) > 0 then
-    redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
-  else
-    redis.call('SET', key, ARGV[3])
-  end
-  return 1
-
-elseif op == 'clear' then
-  -- KEYS[1] is a region's clear key: everything of the region stamped before now is gone.
-  redis.call('SET', key, pad(now))
-  return 1
-
-elseif op == 'put-from-load' then
-  -- ARGV: transaction start (us), item record, ttl (ms), max transaction age (us), minimal put
-  local started = tonumber(ARGV[2])
-  if started <= cleared then
-    -- it may have read a row that the clear was to remove
-    return 0
-  end
-  if now - started > tonumber(ARGV[5]) then
-    -- Older than any lock or invalidation we still remember: it may have read a value a writer
-    -- replaced and whose trace has expired.
-    return 0
-  end
-  if e == nil or e.kind == 'V' then
-    redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
-    return 1
-  end
-  if e.kind == 'L' then
-    local released = e.unlocked
-    if e.holders > 0 then
-      if now < e.timeout then return 0 end
-      released = e.timeout
+    if e.kind == 'L' then
+      local released = e.unlocked
+      if e.holders > 0 then
+        if now < e.timeout then return 0 end
+        released = e.timeout
+      end
+      -- Only a transaction that started after the last writer left has read committed data.
+      if started > released then
+        redis.call('SET', key, ARG[3], 'PX', ARG[4])
+        return 1
+      end
+      return 0
     end
-    -- Only a transaction that started after the last writer left has read committed data.
-    if started > released then
-      redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
+    if ARG[6] == '1' then
+      return 0
+    end
+    local version = string.sub(ARG[3], 19, 39)
+    if string.sub(version, 1, 1) == 'v' and string.sub(e.version, 1, 1) == 'v' and e.version < version then
+      redis.call('SET', key, ARG[3], 'PX', ARG[4])
       return 1
     end
     return 0
-  end
-  if ARGV[6] == '1' then
-    return 0
-  end
-  local version = string.sub(ARGV[3], 19, 39)
-  if string.sub(version, 1, 1) == 'v' and string.sub(e.version, 1, 1) == 'v' and e.version < version then
-    redis.call('SET', key, ARGV[3], 'PX', ARGV[4])
-    return 1
-  end
-  return 0
 
-elseif op == 'remove' then
-  -- Deletes the entry unless a writer's lock is on it.
-  if e ~= nil and e.kind == 'L' then
-    return 0
-  end
-  return redis.call('DEL', key)
-
-elseif op == 'invalidate' then
-  -- ARGV: lock ttl (ms)
-  if live(e) then
-    return 0
-  end
-  invalidate(ARGV[2])
-  return 1
-
-elseif op == 'delete-if-equals' then
-  -- ARGV: the value that failed to decode
-  if redis.call('GET', key) == ARGV[2] then
+  elseif ARG[1] == 'remove' then
+    -- Deletes the entry unless a writer's lock is on it.
+    if e ~= nil and e.kind == 'L' then
+      return 0
+    end
     return redis.call('DEL', key)
+
+  elseif ARG[1] == 'invalidate' then
+    -- ARGV: lock ttl (ms)
+    if live(e) then
+      return 0
+    end
+    invalidate(ARG[2])
+    return 1
+
+  elseif ARG[1] == 'delete-if-equals' then
+    -- ARGV: the value that failed to decode
+    if redis.call('GET', key) == ARG[2] then
+      return redis.call('DEL', key)
+    end
+    return 0
   end
-  return 0
+  return redis.error_reply('unknown step ' .. tostring(ARG[1]))
 end
-return redis.error_reply('unknown step ' .. tostring(op))
+
+if ARGV[1] == 'many' then
+  local answers = {}
+  local a = 2
+  for i = 1, #KEYS / 2 do
+    local n = tonumber(ARGV[a + 1])
+    local args = {ARGV[a]}
+    for j = 1, n do
+      args[j + 1] = ARGV[a + 1 + j]
+    end
+    a = a + 2 + n
+    answers[i] = step(KEYS[2 * i - 1], KEYS[2 * i], args)
+  end
+  return answers
+end
+return step(KEYS[1], KEYS[2], ARGV)
