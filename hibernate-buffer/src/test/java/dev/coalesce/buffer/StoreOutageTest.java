@@ -3,12 +3,16 @@ package dev.coalesce.buffer;
 import static dev.coalesce.buffer.Boot.inTx;
 import static dev.coalesce.buffer.Boot.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import dev.coalesce.testing.CapturedLogs;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedisClients;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
@@ -60,6 +64,74 @@ class StoreOutageTest {
         factory.close();
         client.shutdown();
       }
+    }
+  }
+
+  /**
+   * Issue 11, item 5: with Redis down while transactions commit and background flushes run every
+   * 100 ms, the buffer logs the outage once when it starts and once when it ends (with its
+   * duration), and no stack trace, instead of a warning per push, per flush and per partition.
+   */
+  @Test
+  void anOutageIsLoggedOnceWhenItStartsAndOnceWhenItEnds(TestDatabase db) {
+    try (RedisServerProcess server = RedisServerProcess.start()) {
+      RedissonClient client = Boot.fastFailingClient(server);
+      Map<String, Object> settings = Boot.localSettings(db);
+      settings.put(BufferSettings.REDIS_CLIENT, client);
+      settings.put(BufferSettings.NAMESPACE, "outage-logs");
+      settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
+      settings.put("hibernate.session_factory_name", "outage-logs");
+      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      EntityManagerFactory factory = Boot.boot(settings, Post.class);
+      CapturedLogs logs = CapturedLogs.of("dev.coalesce");
+      try {
+        CounterBuffer buffer = CounterBuffer.of(factory);
+        inTx(factory, em -> em.persist(new Post(1L, "outage")));
+        inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 1));
+
+        server.stop();
+        TestRedisClients.awaitUnreachable(client);
+        for (int i = 0; i < 5; i++) {
+          inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 1));
+        }
+        // several background flushes fail meanwhile
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(buffer.stats().oldestPendingAge()).as("unknown while Redis is down").isNull();
+
+        server.startAgain();
+        await("the end of the outage is logged")
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    !logs.at(Level.INFO).stream()
+                        .filter(l -> l.contains("answers again"))
+                        .toList()
+                        .isEmpty());
+      } finally {
+        factory.close();
+        client.shutdown();
+        logs.close();
+      }
+      assertThat(logs.warningsAndErrors())
+          .as("the outage is logged once, naming the factory and what to do")
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .startsWith("Counter buffer: Redis at")
+                      .contains("for SessionFactory 'outage-logs' is unreachable")
+                      .contains("Check that Redis runs and is reachable from here"));
+      assertThat(logs.events())
+          .as("no stack trace at WARN or above")
+          .filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+          .allSatisfy(event -> assertThat(event.getThrowableProxy()).isNull());
+      assertThat(logs.at(Level.INFO))
+          .filteredOn(line -> line.contains("answers again"))
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .containsPattern("after an outage of \\d+ ms \\(\\d+ failed calls\\)"));
     }
   }
 }

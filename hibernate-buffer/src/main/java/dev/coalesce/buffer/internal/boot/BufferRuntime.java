@@ -13,7 +13,9 @@ import dev.coalesce.buffer.internal.push.Pusher;
 import dev.coalesce.buffer.internal.store.CounterKey;
 import dev.coalesce.buffer.internal.store.DeltaStore;
 import dev.coalesce.buffer.internal.store.PendingDelta;
+import dev.coalesce.buffer.internal.store.StoreUnreachableException;
 import dev.coalesce.redis.internal.RedisConnection;
+import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
@@ -55,6 +57,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   private transient volatile Flusher flusher;
   private transient volatile Pusher pusher;
   private transient ScheduledExecutorService scheduler;
+  private transient RedisOutage outage;
 
   BufferRuntime(
       SessionFactoryImplementor factory,
@@ -82,6 +85,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   public void sessionFactoryCreated(SessionFactory created) {
     model = CounterModel.build(factory.getMappingMetamodel(), declarations);
     if (!model.isEmpty()) {
+      outage = outage();
       flusher =
           Flusher.start(
               factory,
@@ -100,7 +104,8 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
               config.maxQueuedDeltas(),
               Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-pusher")),
               Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-direct")),
-              System::nanoTime);
+              System::nanoTime,
+              outage);
       scheduler = Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-flusher"));
       // nanoseconds: a positive interval below 1 ms (PT0.0001S) must not become 0, which the
       // scheduler refuses
@@ -163,19 +168,73 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     return factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
   }
 
+  /**
+   * The buffer's view of the store's reachability (shared by pushes and flushes): an outage of the
+   * {@code redis} store is logged once when it starts and once when it ends, never per push or per
+   * flush.
+   */
+  private RedisOutage outage() {
+    String target =
+        store.shared()
+            ? factory.getServiceRegistry().requireService(RedisConnection.class).describe()
+            : "the local store";
+    return new RedisOutage(
+        "Counter buffer",
+        target + " for SessionFactory '" + factoryName() + "'",
+        "Committed deltas wait in memory (at most "
+            + config.maxQueuedDeltas()
+            + ") and are pushed again until it answers; what provably never reached it goes to"
+            + " the database; flushes are retried every "
+            + config.flushInterval()
+            + ".",
+        "deltas that waited in memory are pushed and flushes resume",
+        System::nanoTime,
+        0,
+        0);
+  }
+
   private void backgroundFlush() {
     // a scheduled task that throws is never run again: nothing may escape, not even an Error
     try {
       flusher.flushScheduled();
+      outage.succeeded();
     } catch (PartitionsFailedException e) {
-      // each failed partition was logged with its cause; the others were flushed
-      LOG.warnf("%s; retrying in %s", e.getMessage(), config.flushInterval());
+      if (storeFailure(e)) {
+        outage.failed("flushing counters", e);
+      } else {
+        // each failed partition was logged with its cause; the others were flushed
+        LOG.warnf("%s; retrying in %s", e.getMessage(), config.flushInterval());
+      }
     } catch (RuntimeException e) {
-      // what was claimed stays in flight and is retried at the next interval
-      LOG.warnf(e, "Counter flush failed; retrying in %s", config.flushInterval());
+      if (storeFailure(e)) {
+        outage.failed("flushing counters", e);
+      } else {
+        // what was claimed stays in flight and is retried at the next interval
+        LOG.warnf(e, "Counter flush failed; retrying in %s", config.flushInterval());
+      }
     } catch (Throwable e) {
       LOG.errorf(e, "Counter flush failed with an error; retrying in %s", config.flushInterval());
     }
+  }
+
+  /** Whether {@code e} (or each partition's failure in it) is the store not answering. */
+  static boolean storeFailure(Throwable e) {
+    if (e instanceof PartitionsFailedException failed) {
+      if (!storeFailureChain(failed.getCause())) {
+        return false;
+      }
+      for (Throwable other : failed.getSuppressed()) {
+        if (!storeFailureChain(other)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return storeFailureChain(e);
+  }
+
+  private static boolean storeFailureChain(Throwable e) {
+    return StoreUnreachableException.causedBy(e);
   }
 
   /** For the gauge coalesce.buffer.pending.age: NaN while the store does not answer. */
@@ -244,7 +303,11 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
       return Duration.ofMillis(store.oldestPendingAgeMillis().orElse(0));
     } catch (RuntimeException e) {
       // stats matter most during an outage: report the counts, and the age as unknown
-      LOG.warnf("Cannot read the oldest pending age from the %s store: %s", storeName(), e);
+      if (outage != null && StoreUnreachableException.causedBy(e)) {
+        outage.failed("reading the oldest pending age", e);
+      } else {
+        LOG.warnf("Cannot read the oldest pending age from the %s store: %s", storeName(), e);
+      }
       return null;
     }
   }

@@ -5,6 +5,7 @@ import dev.coalesce.buffer.internal.model.CounterModel;
 import dev.coalesce.buffer.internal.store.Claim;
 import dev.coalesce.buffer.internal.store.CounterKey;
 import dev.coalesce.buffer.internal.store.DeltaStore;
+import dev.coalesce.buffer.internal.store.StoreUnreachableException;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -272,11 +273,16 @@ public final class Flusher {
     try {
       return flushPartition(partition, firstClaims.get(partition), floors);
     } catch (RuntimeException e) {
-      LOG.warnf(
-          e,
-          "Counter flush of partition %d failed; what it claimed stays in flight and the next"
-              + " flush applies it once",
-          partition);
+      if (StoreUnreachableException.causedBy(e)) {
+        // the store's outage is logged once, by the buffer (RedisOutage), not per partition
+        LOG.debugf(e, "Counter flush of partition %d failed: the store does not answer", partition);
+      } else {
+        LOG.warnf(
+            e,
+            "Counter flush of partition %d failed; what it claimed stays in flight and the next"
+                + " flush applies it once",
+            partition);
+      }
       synchronized (failures) {
         failed.set(partition);
         failures.add(e);

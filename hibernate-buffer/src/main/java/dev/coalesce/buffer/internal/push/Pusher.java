@@ -6,6 +6,7 @@ import dev.coalesce.buffer.internal.store.DeltaStore;
 import dev.coalesce.buffer.internal.store.Push;
 import dev.coalesce.buffer.internal.store.PushReply;
 import dev.coalesce.buffer.internal.store.StoreUnreachableException;
+import dev.coalesce.redis.internal.RedisOutage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,13 +98,15 @@ public final class Pusher {
   private long nextSeq = 1;
   private int failedAttempts;
   private long retryAtNanos;
-  private boolean storeDown;
+  private final RedisOutage outage;
 
   /**
    * @param executor a single thread, for this pusher alone; shut down by {@link #close}
    * @param overflowExecutor a single thread that applies commits finding the queue full to the
    *     database; shut down by {@link #close}
    * @param nanoTime the clock of backoff and give-up
+   * @param outage the buffer's view of the store's reachability, shared with the flusher: logs an
+   *     outage once when it starts and once when it ends
    */
   public Pusher(
       DeltaStore store,
@@ -113,7 +116,9 @@ public final class Pusher {
       int maxQueuedDeltas,
       ScheduledExecutorService executor,
       ScheduledExecutorService overflowExecutor,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      RedisOutage outage) {
+    this.outage = outage;
     this.store = store;
     this.direct = direct;
     this.stats = stats;
@@ -305,10 +310,7 @@ public final class Pusher {
       }
       return false;
     }
-    if (storeDown) {
-      storeDown = false;
-      LOG.info("Counter store reachable again; pushes resume");
-    }
+    outage.succeeded();
     if (batch.maybeSent && reply.partitionsAlreadyApplied() > 0) {
       stats.pushSettledByStore();
     }
@@ -323,15 +325,7 @@ public final class Pusher {
   private void storeTrouble(RuntimeException e) {
     stats.storeAnswered(false);
     stalled = true;
-    if (!storeDown) {
-      storeDown = true;
-      LOG.warnf(
-          "Counter store not answering (%s); committed deltas wait in memory (at most %d) and are"
-              + " pushed again until it answers; what provably never reached it goes to the"
-              + " database",
-          e.toString(), maxQueuedDeltas);
-    }
-    LOG.debugf(e, "Push attempt failed");
+    outage.failed("pushing counter deltas", e);
   }
 
   private void drop(Map<CounterKey, Long> deltas, String why) {

@@ -1,6 +1,7 @@
 package dev.coalesce.cache.internal.region;
 
 import dev.coalesce.redis.internal.RedisClock;
+import dev.coalesce.redis.internal.RedisOutage;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -17,9 +18,9 @@ import org.redisson.client.RedisException;
 import org.redisson.client.codec.ByteArrayCodec;
 
 /**
- * How every call of {@link RedisEntryStore} meets Redis: through the {@link Outage} gate (while
- * Redis is down one caller probes per retry interval, the others get the "down" answer at once),
- * and after resending what an outage kept. Invalidations that could not be sent (unlocks and
+ * How every call of {@link RedisEntryStore} meets Redis: through the {@link RedisOutage} gate
+ * (while Redis is down one caller probes per retry interval, the others get the "down" answer at
+ * once), and after resending what an outage kept. Invalidations that could not be sent (unlocks and
  * after-updates become invalidations, evictions, region clears, update timestamps of the query
  * cache) are kept here and resent before this node calls Redis again, and by {@link #resend()},
  * which the region factory calls every retry interval, so they reach Redis soon after it answers
@@ -31,14 +32,14 @@ final class RedisCalls {
 
   private final RedissonClient client;
   private final RedisClock clock;
-  private final Outage outage;
+  private final RedisOutage outage;
   private final long lockTtlMillis;
 
   private final Set<String> invalidations = ConcurrentHashMap.newKeySet();
   private final Set<String> clears = ConcurrentHashMap.newKeySet();
   private final Set<String> timestamps = ConcurrentHashMap.newKeySet();
 
-  RedisCalls(RedissonClient client, RedisClock clock, Outage outage, long lockTtlMillis) {
+  RedisCalls(RedissonClient client, RedisClock clock, RedisOutage outage, long lockTtlMillis) {
     this.client = client;
     this.clock = clock;
     this.outage = outage;

@@ -5,6 +5,7 @@ import static dev.coalesce.cache.internal.region.EntryScript.keys;
 
 import dev.coalesce.cache.CacheSettings;
 import dev.coalesce.redis.internal.RedisClock;
+import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.ReplicaWait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,7 +51,7 @@ final class RedisEntryStore implements EntryStore {
   RedisEntryStore(
       RedissonClient client,
       RedisClock clock,
-      Outage outage,
+      RedisOutage outage,
       long lockTtlMillis,
       int waitReplicas,
       Duration waitReplicasTimeout) {

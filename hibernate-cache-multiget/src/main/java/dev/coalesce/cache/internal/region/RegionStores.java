@@ -3,6 +3,7 @@ package dev.coalesce.cache.internal.region;
 import dev.coalesce.cache.CacheReport;
 import dev.coalesce.redis.internal.KeyNamespace;
 import dev.coalesce.redis.internal.RedisClock;
+import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.metrics.Meters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public final class RegionStores implements AutoCloseable {
 
   private final Meters meters;
   private final Map<String, RegionMeters> regionMeters = new ConcurrentHashMap<>();
-  private final Outage outage;
+  private final RedisOutage outage;
 
   private RegionStores(
       EntryStore store,
@@ -48,7 +49,7 @@ public final class RegionStores implements AutoCloseable {
       Map<String, Duration> regionTtls,
       Duration lockTimeout,
       Meters meters,
-      Outage outage,
+      RedisOutage outage,
       int shards) {
     this.shards = shards;
     this.meters = meters;
@@ -78,7 +79,19 @@ public final class RegionStores implements AutoCloseable {
     long lockTtlMillis = Math.max(1, lockTimeout.toMillis()) * 2;
     // Cached reads resume two retry intervals after Redis answers again: every other node that
     // could not send invalidations resends them within one (see resendPending).
-    Outage outage = new Outage(target, nanoTime, outageRetry.toNanos(), 2 * outageRetry.toNanos());
+    RedisOutage outage =
+        new RedisOutage(
+            "Second-level cache",
+            target,
+            "Cache reads miss and go to the database, writes are skipped, invalidations are kept"
+                + " and resent before cached reads resume.",
+            "reads in it went to the database; invalidations kept meanwhile are resent and cached"
+                + " reads resume in "
+                + 2 * outageRetry.toMillis()
+                + " ms",
+            nanoTime,
+            outageRetry.toNanos(),
+            2 * outageRetry.toNanos());
     return new RegionStores(
         new RedisEntryStore(
             client, clock, outage, lockTtlMillis, waitReplicas, waitReplicasTimeout),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.coalesce.redis.internal.RedisClock;
+import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestRedis;
 import dev.coalesce.testing.TestRedisClients;
@@ -61,7 +62,7 @@ class EntryStoreContractTest {
   static final AtomicInteger cases = new AtomicInteger();
 
   EntryStore store;
-  Outage outage;
+  RedisOutage outage;
   AtomicLong localClock;
   String key;
   String clearKey;
@@ -87,7 +88,9 @@ class EntryStoreContractTest {
     if (kind.equals("redis")) {
       // never synced: its offset stays 0, so nowMicros() is a reading of Redis TIME
       RedisClock clock = new RedisClock(EntryStoreContractTest::redisMicros, () -> 0);
-      outage = new Outage(redis.address(), System::nanoTime, Long.MAX_VALUE / 4, 0);
+      outage =
+          new RedisOutage(
+              "Contract test", redis.address(), "", "", System::nanoTime, Long.MAX_VALUE / 4, 0);
       store = new RedisEntryStore(client, clock, outage, LOCK_TTL_MILLIS, 0, Duration.ofSeconds(1));
     } else {
       localClock = new AtomicLong(1_767_225_600_000_000L);

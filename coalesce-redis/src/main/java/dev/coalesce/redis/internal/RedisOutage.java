@@ -1,4 +1,4 @@
-package dev.coalesce.cache.internal.region;
+package dev.coalesce.redis.internal;
 
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -10,11 +10,19 @@ import org.jboss.logging.Logger;
  * instead of each waiting for the client's timeout, so an outage costs the application one timeout
  * per interval, not one per cache call. After Redis answers again, cached data is not served for a
  * grace period ({@link #mayServe()}), time for every node to resend the invalidations it could not
- * send. The outage is logged once when it starts and once when it ends.
+ * send. The outage is logged once when it starts and once when it ends, with its duration.
+ *
+ * <p>The one outage policy of the Coalesce modules: the cache's calls and the buffer's pushes and
+ * flushes each report to one of these (one per module and factory), so both log an outage the same
+ * way, once, and neither repeats a stack trace while Redis is down.
  */
-final class Outage {
+public final class RedisOutage {
 
-  private static final Logger LOG = Logger.getLogger(Outage.class);
+  private static final Logger LOG = Logger.getLogger(RedisOutage.class);
+
+  private final String component;
+  private final String whileDown;
+  private final String afterward;
 
   private final LongSupplier nanoTime;
   private final long retryNanos;
@@ -28,10 +36,24 @@ final class Outage {
   private long failures;
 
   /**
+   * @param component who calls Redis, at the start of each line ("Second-level cache")
+   * @param target Redis's address and the SessionFactory, as the lines name them
+   * @param whileDown what the component does while Redis is down, and what to do
+   * @param afterward what happens once Redis answers again
    * @param retryNanos how long after a failure Redis is tried again (by one caller)
    * @param graceNanos how long after Redis answers again cached data is not served
    */
-  Outage(String target, LongSupplier nanoTime, long retryNanos, long graceNanos) {
+  public RedisOutage(
+      String component,
+      String target,
+      String whileDown,
+      String afterward,
+      LongSupplier nanoTime,
+      long retryNanos,
+      long graceNanos) {
+    this.component = component;
+    this.whileDown = whileDown;
+    this.afterward = afterward;
     this.target = target;
     this.nanoTime = nanoTime;
     this.retryNanos = retryNanos;
@@ -43,7 +65,7 @@ final class Outage {
    * first caller once the retry interval has passed (it probes; the next caller waits for another
    * interval unless the probe succeeds).
    */
-  synchronized boolean mayTry() {
+  public synchronized boolean mayTry() {
     if (!down) {
       return true;
     }
@@ -58,7 +80,7 @@ final class Outage {
   /**
    * Whether cached data may be served: Redis is up and the grace period after an outage is over.
    */
-  synchronized boolean mayServe() {
+  public synchronized boolean mayServe() {
     if (down) {
       return false;
     }
@@ -68,47 +90,43 @@ final class Outage {
     return !recovering;
   }
 
-  synchronized boolean isDown() {
+  public synchronized boolean isDown() {
     return down;
   }
 
   /** How long Redis has been unreachable, or null while it answers. */
-  synchronized Duration downFor() {
+  public synchronized Duration downFor() {
     return down ? Duration.ofNanos(nanoTime.getAsLong() - downSince) : null;
   }
 
   /** Calls that failed since the outage started (0 while Redis answers). */
-  synchronized long failedCalls() {
+  public synchronized long failedCalls() {
     return failures;
   }
 
-  synchronized void failed(String what, RuntimeException e) {
+  public synchronized void failed(String what, RuntimeException e) {
     failures++;
     if (!down) {
       down = true;
       downSince = nanoTime.getAsLong();
       LOG.warnf(
-          "Second-level cache: Redis at %s is unreachable (%s: %s while %s). Cache reads miss"
-              + " and go to the database, writes are skipped, invalidations are kept and resent"
-              + " before cached reads resume. Check that Redis runs and is reachable from here;"
-              + " its return is logged once.",
-          target, e.getClass().getSimpleName(), e.getMessage(), what);
+          "%s: Redis at %s is unreachable (%s: %s while %s). %s Check that Redis runs and is"
+              + " reachable from here; its return is logged once.",
+          component, target, e.getClass().getSimpleName(), e.getMessage(), what, whileDown);
     } else {
-      LOG.debugf("Second-level cache: Redis still unreachable while %s: %s", what, e.toString());
+      LOG.debugf("%s: Redis still unreachable while %s: %s", component, what, e.toString());
     }
     retryAt = nanoTime.getAsLong() + retryNanos;
   }
 
-  synchronized void succeeded() {
+  public synchronized void succeeded() {
     if (down) {
       down = false;
       recovering = true;
       recoveredAt = nanoTime.getAsLong();
       LOG.infof(
-          "Second-level cache: Redis at %s answers again after an outage of %d ms (%d failed"
-              + " calls; reads in it went to the database); invalidations kept meanwhile are resent"
-              + " and cached reads resume in %d ms",
-          target, (recoveredAt - downSince) / 1_000_000, failures, graceNanos / 1_000_000);
+          "%s: Redis at %s answers again after an outage of %d ms (%d failed calls); %s",
+          component, target, (recoveredAt - downSince) / 1_000_000, failures, afterward);
       failures = 0;
     }
   }
