@@ -268,8 +268,14 @@ public final class RegionStorage implements DomainDataStorageAccess {
     if (record == null) {
       return null;
     }
-    if (Records.kind(record) != Records.PLAIN) {
-      // written by another access type or format: unusable here
+    byte kind = Records.kind(record);
+    if (kind == Records.ITEM || kind == Records.LOCK) {
+      // READ_WRITE's (a direct read of its region's storage): not a plain value, but live; a
+      // writer's lock must stay, or a load could put a value the writer's commit makes stale
+      return null;
+    }
+    if (kind != Records.PLAIN) {
+      // another format: unusable, by any access type
       store.deleteIfEquals(key.full(), record);
       return null;
     }
