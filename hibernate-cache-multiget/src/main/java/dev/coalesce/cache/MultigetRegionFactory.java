@@ -55,12 +55,40 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   private volatile RegionStores stores;
   private volatile ScheduledExecutorService clockSync;
   private volatile int batchPrefetchLimit = CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT;
+  private volatile RuntimeException startFailure;
 
   public MultigetRegionFactory() {}
 
+  /**
+   * Throws what kept this factory from starting (a refused setting, Redis not answering), as it was
+   * thrown. Hibernate's {@code start} keeps that failure to itself and reports it, if ever, as the
+   * cause of "Cache provider not started" when a region is built; a factory with no cached data
+   * builds none, booted, and its sessions failed. Public so that the cache's integrator calls it at
+   * boot, before any region is built, which fails the boot with this message as the cause.
+   */
+  @Override
+  public void verifyStarted() {
+    if (!verifiedStartStatus()) {
+      RuntimeException failure = startFailure;
+      if (failure != null) {
+        throw failure;
+      }
+      super.verifyStarted();
+    }
+  }
+
   @Override
   protected void prepareForUse(SessionFactoryOptions options, Map<String, Object> configValues) {
-    SettingsReader settings = new SettingsReader(configValues);
+    startFailure = null;
+    try {
+      startStores(options, new SettingsReader(configValues));
+    } catch (RuntimeException e) {
+      startFailure = e;
+      throw e;
+    }
+  }
+
+  private void startStores(SessionFactoryOptions options, SettingsReader settings) {
     if (options.isDirectReferenceCacheEntriesEnabled()) {
       // Hibernate would hand the cache the entity instances of immutable entities, to keep by
       // reference: an in-JVM cache's optimisation, which a shared store cannot honour.
@@ -223,6 +251,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   @Override
   public CacheTransactionSynchronization createTransactionContext(
       SharedSessionContractImplementor session) {
+    verifyStarted();
     return stores.newTransactionCache(session);
   }
 

@@ -21,6 +21,9 @@ public final class MultigetIntegrator implements Integrator {
     if (!(factory.getCache().getRegionFactory() instanceof MultigetRegionFactory regionFactory)) {
       return;
     }
+    // Before any region is built: a refused setting fails the boot with the cache's own message
+    // (Hibernate's region factory start keeps it to itself).
+    regionFactory.verifyStarted();
     BatchPrefetchListener listener = new BatchPrefetchListener(regionFactory.batchPrefetchLimit());
     EventListenerRegistry listeners =
         factory.getServiceRegistry().requireService(EventListenerRegistry.class);

@@ -1,5 +1,6 @@
 package dev.coalesce.cache.internal.region;
 
+import org.hibernate.cache.cfg.spi.CollectionDataCachingConfig;
 import org.hibernate.cache.spi.CacheKeysFactory;
 import org.hibernate.cache.spi.DomainDataRegion;
 import org.hibernate.cache.spi.access.CollectionDataAccess;
@@ -11,8 +12,12 @@ final class CollectionReadWriteAccess extends ReadWriteAccess implements Collect
 
   private final CacheKeysFactory keys;
 
-  CollectionReadWriteAccess(DomainDataRegion region, CacheKeysFactory keys, RegionStorage storage) {
-    super(region, storage);
+  CollectionReadWriteAccess(
+      DomainDataRegion region,
+      CacheKeysFactory keys,
+      RegionStorage storage,
+      CollectionDataCachingConfig config) {
+    super(region, storage, PutStatistic.collection(config.getNavigableRole(), region.getName()));
     this.keys = keys;
   }
 

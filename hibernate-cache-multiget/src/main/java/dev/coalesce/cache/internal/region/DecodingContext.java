@@ -6,6 +6,7 @@ import java.util.Set;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
+import org.hibernate.type.AnyType;
 import org.hibernate.type.ComponentType;
 import org.hibernate.type.Type;
 import org.hibernate.type.spi.TypeConfiguration;
@@ -16,10 +17,11 @@ import org.hibernate.type.spi.TypeConfiguration;
  * with (by identity), and the filter Java deserialization runs under.
  *
  * <p>The filter admits only the classes the mapping model names (entity, id, embeddable and
- * attribute types, collection elements and indexes) and JDK value types ({@code java.lang}, {@code
- * java.math}, {@code java.time}, {@code java.util} and {@code java.sql} dates), arrays of those and
- * of primitives; anything else, whoever wrote it into Redis, is refused before it is instantiated
- * (the entry is then a miss and is deleted).
+ * attribute types, collection elements and indexes, Hibernate's cached form of an {@code @Any}
+ * reference if the model has one) and JDK value types ({@code java.lang}, {@code java.math}, {@code
+ * java.time}, {@code java.util} and {@code java.sql} dates), arrays of those and of primitives;
+ * anything else, whoever wrote it into Redis, is refused before it is instantiated (the entry is
+ * then a miss and is deleted).
  */
 final class DecodingContext {
 
@@ -86,6 +88,12 @@ final class DecodingContext {
       return; // cached as the target's id, listed with the target
     }
     add(classes, type.getReturnedClass());
+    if (type instanceof AnyType) {
+      // what Hibernate caches for an @Any reference (entity name and id; the id's class is the
+      // target's id class, listed with the target). EntryCodec has a tag for it; this admits the
+      // Java-serialized form, written where that tag cannot be used.
+      add(classes, AnyType.ObjectTypeCacheEntry.class);
+    }
     if (type instanceof ComponentType component) {
       for (Type part : component.getSubtypes()) {
         addType(classes, part);

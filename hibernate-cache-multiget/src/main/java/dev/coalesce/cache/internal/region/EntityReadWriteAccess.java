@@ -36,7 +36,7 @@ final class EntityReadWriteAccess extends ReadWriteAccess
       RegionStorage storage,
       EntityDataCachingConfig config,
       BufferedCounterEntities counterEntities) {
-    super(region, storage);
+    super(region, storage, PutStatistic.entity(config.getNavigableRole(), region.getName()));
     this.keys = keys;
     this.entityNames = config.getCachedTypes().stream().map(NavigableRole::getFullPath).toList();
     this.counterEntities = counterEntities;

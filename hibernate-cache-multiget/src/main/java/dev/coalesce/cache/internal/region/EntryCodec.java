@@ -28,6 +28,7 @@ import org.hibernate.cache.spi.entry.CollectionCacheEntry;
 import org.hibernate.cache.spi.entry.StandardCacheEntryImpl;
 import org.hibernate.property.access.internal.PropertyAccessStrategyBackRefImpl;
 import org.hibernate.sql.results.jdbc.internal.CachedJdbcValuesMetadata;
+import org.hibernate.type.AnyType;
 import org.hibernate.type.BasicType;
 import org.hibernate.type.descriptor.java.JavaType;
 import org.hibernate.type.descriptor.jdbc.JdbcType;
@@ -70,6 +71,7 @@ final class EntryCodec {
   private static final int ARRAY_LIST = 25;
   private static final int JDBC_VALUES_METADATA = 26;
   private static final int QUERY_RESULTS = 27;
+  private static final int ANY_REFERENCE = 28;
   private static final int UNFETCHED = 30;
   private static final int BACKREF_UNKNOWN = 31;
   private static final int JAVA_SERIALIZED = 99;
@@ -81,6 +83,9 @@ final class EntryCodec {
   private static final MethodHandle NEW_QUERY_RESULTS;
   private static final MethodHandle QUERY_RESULTS_TIMESTAMP;
   private static final MethodHandle QUERY_RESULTS_LIST;
+  private static final MethodHandle NEW_ANY_REFERENCE;
+  private static final MethodHandle ANY_REFERENCE_ENTITY_NAME;
+  private static final MethodHandle ANY_REFERENCE_ID;
 
   static {
     MethodHandle entity = null;
@@ -134,6 +139,27 @@ final class EntryCodec {
     NEW_QUERY_RESULTS = newQueryResults;
     QUERY_RESULTS_TIMESTAMP = queryResultsTimestamp;
     QUERY_RESULTS_LIST = queryResultsList;
+
+    MethodHandle newAnyReference = null;
+    MethodHandle anyReferenceEntityName = null;
+    MethodHandle anyReferenceId = null;
+    try {
+      MethodHandles.Lookup any =
+          MethodHandles.privateLookupIn(AnyType.ObjectTypeCacheEntry.class, MethodHandles.lookup());
+      newAnyReference =
+          any.findConstructor(
+              AnyType.ObjectTypeCacheEntry.class,
+              MethodType.methodType(void.class, String.class, Object.class));
+      anyReferenceEntityName =
+          any.findGetter(AnyType.ObjectTypeCacheEntry.class, "entityName", String.class);
+      anyReferenceId = any.findGetter(AnyType.ObjectTypeCacheEntry.class, "id", Object.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // as above: Java serialization, which DecodingContext's filter admits for this class
+      newAnyReference = null;
+    }
+    NEW_ANY_REFERENCE = newAnyReference;
+    ANY_REFERENCE_ENTITY_NAME = anyReferenceEntityName;
+    ANY_REFERENCE_ID = anyReferenceId;
   }
 
   private EntryCodec() {}
@@ -345,6 +371,9 @@ final class EntryCodec {
       writeBytes(out, entry.getSubclass().getBytes(StandardCharsets.UTF_8));
       write(out, entry.getVersion());
       write(out, entry.getDisassembledState());
+    } else if (value.getClass() == AnyType.ObjectTypeCacheEntry.class
+        && NEW_ANY_REFERENCE != null) {
+      writeAnyReference(out, value);
     } else if (value.getClass() == CollectionCacheEntry.class && NEW_COLLECTION_ENTRY != null) {
       out.writeByte(COLLECTION_ENTRY);
       write(out, ((CollectionCacheEntry) value).getState());
@@ -391,6 +420,24 @@ final class EntryCodec {
       }
       writeBytes(out, serialized.toByteArray());
     }
+  }
+
+  /**
+   * An {@code @Any} or {@code @ManyToAny} reference as Hibernate caches it (its {@code
+   * ObjectTypeCacheEntry}): the target's entity name and id.
+   */
+  private static void writeAnyReference(DataOutputStream out, Object reference) throws IOException {
+    String entityName;
+    Object id;
+    try {
+      entityName = (String) ANY_REFERENCE_ENTITY_NAME.invoke(reference);
+      id = ANY_REFERENCE_ID.invoke(reference);
+    } catch (Throwable e) {
+      throw new IOException("cannot read the @Any reference " + reference, e);
+    }
+    out.writeByte(ANY_REFERENCE);
+    writeBytes(out, entityName.getBytes(StandardCharsets.UTF_8));
+    write(out, id);
   }
 
   /**
@@ -620,6 +667,19 @@ final class EntryCodec {
           Serializable[] state = (Serializable[]) read(in);
           try {
             return (StandardCacheEntryImpl) NEW_ENTITY_ENTRY.invoke(state, subclass, version);
+          } catch (Throwable e) {
+            throw new UndecodableEntryException(e.toString());
+          }
+        }
+      case ANY_REFERENCE:
+        {
+          if (NEW_ANY_REFERENCE == null) {
+            throw new UndecodableEntryException("@Any references cannot be rebuilt here");
+          }
+          String entityName = in.readEntityName(readLength(in));
+          Object id = read(in);
+          try {
+            return (AnyType.ObjectTypeCacheEntry) NEW_ANY_REFERENCE.invoke(entityName, id);
           } catch (Throwable e) {
             throw new UndecodableEntryException(e.toString());
           }

@@ -18,9 +18,9 @@ import org.hibernate.cache.spi.support.DomainDataRegionTemplate;
 
 /**
  * A region of entity, collection and natural-id data. READ_ONLY and NONSTRICT_READ_WRITE use
- * Hibernate's own access classes over {@link RegionStorage} (for entities, subclassed to lock and
- * unlock many keys in one round trip); READ_WRITE uses this module's cross-JVM {@link
- * ReadWriteAccess}; TRANSACTIONAL is refused.
+ * Hibernate's own access classes over {@link RegionStorage}, subclassed so that a put-from-load
+ * says whether it stored (and, for entities, to lock and unlock many keys in one round trip);
+ * READ_WRITE uses this module's cross-JVM {@link ReadWriteAccess}; TRANSACTIONAL is refused.
  */
 public final class MultigetDomainDataRegion extends DomainDataRegionTemplate {
 
@@ -61,18 +61,30 @@ public final class MultigetDomainDataRegion extends DomainDataRegionTemplate {
   @Override
   public CollectionDataAccess generateCollectionAccess(CollectionDataCachingConfig config) {
     return switch (config.getAccessType()) {
-      case READ_WRITE -> new CollectionReadWriteAccess(this, getEffectiveKeysFactory(), storage());
+      case READ_WRITE ->
+          new CollectionReadWriteAccess(this, getEffectiveKeysFactory(), storage(), config);
+      case NONSTRICT_READ_WRITE ->
+          new PlainCollectionAndNaturalIdAccess.NonstrictCollection(
+              this, getEffectiveKeysFactory(), storage(), config);
+      case READ_ONLY ->
+          new PlainCollectionAndNaturalIdAccess.ReadOnlyCollection(
+              this, getEffectiveKeysFactory(), storage(), config);
       case TRANSACTIONAL -> throw refuseTransactional(config, "Collection");
-      default -> super.generateCollectionAccess(config);
     };
   }
 
   @Override
   public NaturalIdDataAccess generateNaturalIdAccess(NaturalIdDataCachingConfig config) {
     return switch (config.getAccessType()) {
-      case READ_WRITE -> new NaturalIdReadWriteAccess(this, getEffectiveKeysFactory(), storage());
+      case READ_WRITE ->
+          new NaturalIdReadWriteAccess(this, getEffectiveKeysFactory(), storage(), config);
+      case NONSTRICT_READ_WRITE ->
+          new PlainCollectionAndNaturalIdAccess.NonstrictNaturalId(
+              this, getEffectiveKeysFactory(), storage(), config);
+      case READ_ONLY ->
+          new PlainCollectionAndNaturalIdAccess.ReadOnlyNaturalId(
+              this, getEffectiveKeysFactory(), storage(), config);
       case TRANSACTIONAL -> throw refuseTransactional(config, "Natural id of");
-      default -> super.generateNaturalIdAccess(config);
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.coalesce.cache.internal.region;
 
+import org.hibernate.cache.cfg.spi.NaturalIdDataCachingConfig;
 import org.hibernate.cache.spi.CacheKeysFactory;
 import org.hibernate.cache.spi.DomainDataRegion;
 import org.hibernate.cache.spi.access.NaturalIdDataAccess;
@@ -12,8 +13,12 @@ final class NaturalIdReadWriteAccess extends ReadWriteAccess implements NaturalI
 
   private final CacheKeysFactory keys;
 
-  NaturalIdReadWriteAccess(DomainDataRegion region, CacheKeysFactory keys, RegionStorage storage) {
-    super(region, storage);
+  NaturalIdReadWriteAccess(
+      DomainDataRegion region,
+      CacheKeysFactory keys,
+      RegionStorage storage,
+      NaturalIdDataCachingConfig config) {
+    super(region, storage, PutStatistic.naturalId(config.getNavigableRole(), region.getName()));
     this.keys = keys;
   }
 

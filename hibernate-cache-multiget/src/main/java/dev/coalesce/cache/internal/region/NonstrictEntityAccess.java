@@ -19,6 +19,7 @@ final class NonstrictEntityAccess extends EntityNonStrictReadWriteAccess
     implements BulkCacheLocking {
 
   private final RegionStorage storage;
+  private final PutStatistic putStatistic;
 
   NonstrictEntityAccess(
       DomainDataRegion region,
@@ -27,6 +28,14 @@ final class NonstrictEntityAccess extends EntityNonStrictReadWriteAccess
       EntityDataCachingConfig config) {
     super(region, keys, storage, config);
     this.storage = storage;
+    this.putStatistic = PutStatistic.entity(config.getNavigableRole(), region.getName());
+  }
+
+  /** True only if the value was stored now (Hibernate's access says true whatever happened). */
+  @Override
+  public boolean putFromLoad(
+      SharedSessionContractImplementor session, Object key, Object value, Object version) {
+    return storage.putFromLoad(key, value, session, putStatistic);
   }
 
   /** As {@code lockItem}: nothing is locked (and Redis is not called). */

@@ -18,6 +18,7 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
 final class ReadOnlyEntityAccess extends EntityReadOnlyAccess implements BulkCacheLocking {
 
   private final RegionStorage storage;
+  private final PutStatistic putStatistic;
 
   ReadOnlyEntityAccess(
       DomainDataRegion region,
@@ -26,6 +27,14 @@ final class ReadOnlyEntityAccess extends EntityReadOnlyAccess implements BulkCac
       EntityDataCachingConfig config) {
     super(region, keys, storage, config);
     this.storage = storage;
+    this.putStatistic = PutStatistic.entity(config.getNavigableRole(), region.getName());
+  }
+
+  /** True only if the value was stored now (Hibernate's access says true whatever happened). */
+  @Override
+  public boolean putFromLoad(
+      SharedSessionContractImplementor session, Object key, Object value, Object version) {
+    return storage.putFromLoad(key, value, session, putStatistic);
   }
 
   /** As {@code lockItem}: nothing is locked (and Redis is not called). */

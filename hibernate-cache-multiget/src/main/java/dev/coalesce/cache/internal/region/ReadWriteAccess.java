@@ -26,10 +26,12 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
   record Lock(String token) implements SoftLock {}
 
   private final RegionStorage storage;
+  private final PutStatistic putStatistic;
 
-  ReadWriteAccess(DomainDataRegion region, RegionStorage storage) {
+  ReadWriteAccess(DomainDataRegion region, RegionStorage storage, PutStatistic putStatistic) {
     super(region, storage);
     this.storage = storage;
+    this.putStatistic = putStatistic;
   }
 
   RegionStorage storage() {
@@ -90,14 +92,11 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
             storage.maxTransactionAgeMicros(),
             minimalPutOverride);
     TransactionCache cache = TransactionCache.of(session);
-    if (cache != null && cache.buffer(storage.meters(), put)) {
-      // Sent with the rest of the load. The store decides; predict its answer from what the
-      // multi-get saw (by the store's own rule), so put statistics count what is written in the
-      // usual (uncontended) case, an evicted entry's invalidation marker included.
-      byte[] seen = cache.known(entryKey);
-      return seen == null
-          || seen == TransactionCache.ABSENT
-          || Records.acceptsPutFromLoad(seen, started, started, item, minimalPutOverride);
+    if (cache != null && cache.buffer(storage.meters(), put, putStatistic)) {
+      // Sent with the rest of the load, and the store decides: its answer is not known yet, so
+      // Hibernate is told "not written" (it uses the answer for its put statistics only) and the
+      // put is counted when the store's reply says it was stored (see TransactionCache).
+      return false;
     }
     boolean stored =
         storage

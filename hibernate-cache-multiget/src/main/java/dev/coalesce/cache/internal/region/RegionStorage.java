@@ -243,12 +243,20 @@ public final class RegionStorage implements DomainDataStorageAccess {
     }
   }
 
-  /** Sends the write now, or buffers it in the session's open batch. */
-  void write(SharedSessionContractImplementor session, EntryStore.Write write) {
+  /**
+   * Sends the write now and returns whether it was stored, or buffers it in the session's open
+   * batch and returns false (it is then counted as {@code statistic} says when the store's reply
+   * says it was stored, see {@link TransactionCache}).
+   */
+  boolean write(
+      SharedSessionContractImplementor session, EntryStore.Write write, PutStatistic statistic) {
     TransactionCache cache = session == null ? null : TransactionCache.of(session);
-    if (cache == null || !cache.buffer(meters, write)) {
-      meters.writeBack(store.writeAll(List.of(write)).get(0));
+    if (cache != null && cache.buffer(meters, write, statistic)) {
+      return false;
     }
+    boolean stored = store.writeAll(List.of(write)).get(0);
+    meters.writeBack(stored);
+    return stored;
   }
 
   // ~~~ plain values (StorageAccess)
@@ -260,8 +268,14 @@ public final class RegionStorage implements DomainDataStorageAccess {
     if (record == null) {
       return null;
     }
-    if (Records.kind(record) != Records.PLAIN) {
-      // written by another access type or format: unusable here
+    byte kind = Records.kind(record);
+    if (kind == Records.ITEM || kind == Records.LOCK) {
+      // READ_WRITE's (a direct read of its region's storage): not a plain value, but live; a
+      // writer's lock must stay, or a load could put a value the writer's commit makes stale
+      return null;
+    }
+    if (kind != Records.PLAIN) {
+      // another format: unusable, by any access type
       store.deleteIfEquals(key.full(), record);
       return null;
     }
@@ -286,15 +300,30 @@ public final class RegionStorage implements DomainDataStorageAccess {
 
   @Override
   public void putFromLoad(Object cacheKey, Object value, SharedSessionContractImplementor session) {
+    putFromLoad(cacheKey, value, session, null);
+  }
+
+  /**
+   * Adds the loaded value unless an entry is there (READ_ONLY and NONSTRICT_READ_WRITE): true if it
+   * was stored now; false if it was refused or buffered (a buffered one that the store stores is
+   * then counted as {@code statistic} says).
+   */
+  boolean putFromLoad(
+      Object cacheKey,
+      Object value,
+      SharedSessionContractImplementor session,
+      PutStatistic statistic) {
     EntryKey key = entryKey(cacheKey);
     byte[] payload = encode(value);
-    if (payload != null) {
-      long started = startOf(session);
-      write(
-          session,
-          new EntryStore.AddIfAbsent(
-              key.full(), key.clearKey(), started, Records.plain(started, payload), ttlMillis));
+    if (payload == null) {
+      return false;
     }
+    long started = startOf(session);
+    return write(
+        session,
+        new EntryStore.AddIfAbsent(
+            key.full(), key.clearKey(), started, Records.plain(started, payload), ttlMillis),
+        statistic);
   }
 
   @Override

@@ -29,6 +29,7 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private final Map<EntryKey, byte[]> known = new HashMap<>();
   private final List<EntryStore.Write> writes = new ArrayList<>();
   private final List<RegionMeters> writeMeters = new ArrayList<>();
+  private final List<PutStatistic> writeStatistics = new ArrayList<>();
   private long timestamp;
   private int batchDepth;
   private List<EntryKey> collected;
@@ -194,14 +195,16 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   /**
    * Buffers the write if a batch is open, or if the session is reading rows in a transaction (the
    * put-from-loads of a query's rows, sent when its entities' post-load events fire, see {@link
-   * #rowsLoaded}); false if the caller must send it now.
+   * #rowsLoaded}); false if the caller must send it now. A buffered write that the store stores is
+   * counted in Hibernate's put statistics as {@code statistic} says (nothing if null).
    */
-  boolean buffer(RegionMeters meters, EntryStore.Write write) {
+  boolean buffer(RegionMeters meters, EntryStore.Write write, PutStatistic statistic) {
     if (batchDepth <= 0 && !readingRows()) {
       return false;
     }
     writes.add(write);
     writeMeters.add(meters);
+    writeStatistics.add(statistic);
     return true;
   }
 
@@ -225,11 +228,16 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     if (!writes.isEmpty()) {
       List<EntryStore.Write> batch = new ArrayList<>(writes);
       List<RegionMeters> meters = new ArrayList<>(writeMeters);
+      List<PutStatistic> statistics = new ArrayList<>(writeStatistics);
       writes.clear();
       writeMeters.clear();
+      writeStatistics.clear();
       List<Boolean> stored = store.writeAll(batch);
       for (int i = 0; i < meters.size(); i++) {
         meters.get(i).writeBack(stored.get(i));
+        if (stored.get(i) && statistics.get(i) != null) {
+          statistics.get(i).count(session);
+        }
       }
     }
   }
