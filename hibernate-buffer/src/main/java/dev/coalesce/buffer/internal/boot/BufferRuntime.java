@@ -42,6 +42,11 @@ import org.jboss.logging.Logger;
  * and the application's {@link CounterBuffer}. Registered in {@link RunningBuffers}; counters named
  * by the application are checked by {@link CounterKeys}; a failed last flush is reported by {@link
  * FinalFlushLog}.
+ *
+ * <p>Over our usual 250 lines: the buffer's lifecycle (pusher, flusher, schedules, their bounded
+ * shutdown and the outage they share) and the application's few {@code CounterBuffer} calls, which
+ * need that lifecycle's state; the checks of an application's counter and the final-flush report
+ * are classes of their own.
  */
 public final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
 

@@ -19,6 +19,9 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * several writers would otherwise let the first writer's value in after the second committed), a
  * lock shared by several writers never takes a writer's value, and a put-from-load from a
  * transaction older than the lock timeout is refused (its lock may have expired).
+ *
+ * <p>Over our usual 250 lines: one method per step of Hibernate's READ_WRITE access contract, each
+ * a few lines calling the store.
  */
 abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
 

@@ -29,6 +29,10 @@ import org.jboss.logging.Logger;
  *
  * <p>Used directly (plain values) by the query-results and timestamps regions and by Hibernate's
  * READ_ONLY and NONSTRICT_READ_WRITE access, and through {@link ReadWriteAccess} for READ_WRITE.
+ *
+ * <p>Over our usual 250 lines: the key layout of a region (hash tags, clear keys), its reads
+ * through the session's prefetched entries, and Hibernate's plain {@code StorageAccess} methods,
+ * which all build on both.
  */
 public final class RegionStorage implements DomainDataStorageAccess {
 

@@ -21,6 +21,9 @@ import org.redisson.client.RedisException;
 /**
  * The store of one region factory and the storages of its regions: what {@code
  * MultigetRegionFactory} builds at start and hands regions and sessions.
+ *
+ * <p>Over our usual 250 lines: what one factory's regions share (the store, the clock, the meters)
+ * and the report of their state for Actuator, which walks them all.
  */
 public final class RegionStores implements AutoCloseable {
 
