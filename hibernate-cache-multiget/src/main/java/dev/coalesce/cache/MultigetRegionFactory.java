@@ -1,5 +1,6 @@
 package dev.coalesce.cache;
 
+import dev.coalesce.cache.internal.region.CacheConfig;
 import dev.coalesce.cache.internal.region.MultigetCacheKeysFactory;
 import dev.coalesce.cache.internal.region.MultigetDomainDataRegion;
 import dev.coalesce.cache.internal.region.QueryResultsStorage;
@@ -11,7 +12,6 @@ import dev.coalesce.redis.internal.SettingsReader;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import dev.coalesce.redis.internal.metrics.Meters;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -105,41 +105,15 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
     CoalesceMetrics metrics = options.getServiceRegistry().requireService(CoalesceMetrics.class);
     Meters meters = metrics.meters();
-    CacheSettings.Store storeKind =
-        settings.choice(
-            CacheSettings.STORE,
-            CacheSettings.Store.class,
-            redis.isConfigured() ? CacheSettings.Store.REDIS : CacheSettings.Store.LOCAL);
-    Duration ttl = settings.duration(CacheSettings.TTL, Duration.ofHours(1));
-    Duration lockTimeout = settings.duration(CacheSettings.LOCK_TIMEOUT, Duration.ofMinutes(1));
-    Duration syncInterval =
-        settings.duration(CacheSettings.CLOCK_SYNC_INTERVAL, Duration.ofSeconds(5));
-    batchPrefetchLimit =
-        settings.positiveInt(
-            CacheSettings.BATCH_PREFETCH_LIMIT, CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT);
-    int waitReplicas = settings.nonNegativeInt(CacheSettings.WAIT_REPLICAS, 0);
-    Duration waitReplicasTimeout =
-        settings.duration(CacheSettings.WAIT_REPLICAS_TIMEOUT, Duration.ofSeconds(1));
-    Map<String, Duration> regionTtls = new HashMap<>();
-    settings
-        .withPrefix(CacheSettings.REGION_PREFIX)
-        .forEach(
-            (rest, value) -> {
-              if (!rest.endsWith(CacheSettings.REGION_TTL_SUFFIX)) {
-                throw new CoalesceConfigurationException(
-                    "Unknown setting "
-                        + CacheSettings.REGION_PREFIX
-                        + rest
-                        + ": per-region settings are "
-                        + CacheSettings.REGION_PREFIX
-                        + "<region>"
-                        + CacheSettings.REGION_TTL_SUFFIX);
-              }
-              String region =
-                  rest.substring(0, rest.length() - CacheSettings.REGION_TTL_SUFFIX.length());
-              regionTtls.put(
-                  region, settings.duration(CacheSettings.regionTtl(region), Duration.ZERO));
-            });
+    CacheConfig config = CacheConfig.read(settings, redis.isConfigured());
+    CacheSettings.Store storeKind = config.store();
+    Duration ttl = config.ttl();
+    Duration lockTimeout = config.lockTimeout();
+    Duration syncInterval = config.clockSyncInterval();
+    batchPrefetchLimit = config.batchPrefetchLimit();
+    int waitReplicas = config.waitReplicas();
+    Duration waitReplicasTimeout = config.waitReplicasTimeout();
+    Map<String, Duration> regionTtls = config.regionTtls();
 
     if (storeKind == CacheSettings.Store.REDIS) {
       RedissonClient client = redis.client();

@@ -1,5 +1,6 @@
 package dev.coalesce.cache;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coalesce.redis.CoalesceConfigurationException;
@@ -67,12 +68,19 @@ class StartRefusalTest {
   void anInvalidCacheSettingIsRefusedWithTheCachesMessage(boolean cachedEntities) {
     Map<String, Object> settings = settings(CacheSettings.TTL, "10");
     Class<?> entity = cachedEntities ? Country.class : Plain.class;
+    // checked with every Coalesce setting when the factory's Redis connection is created, before
+    // anything connects: the first cause a user reads carries the cache's message
     assertThatThrownBy(() -> Boot.factory(db, settings, entity).close())
         .isInstanceOf(PersistenceException.class)
-        .cause()
+        .satisfies(
+            failure ->
+                assertThat(failure.getCause())
+                    .hasMessageContaining(CacheSettings.TTL)
+                    .hasMessageContaining("unit")
+                    .hasMessageNotContaining("Cache provider not started"))
+        .rootCause()
         .isExactlyInstanceOf(CoalesceConfigurationException.class)
-        .hasMessageContaining(CacheSettings.TTL)
-        .hasMessageContaining("unit");
+        .hasMessageContaining(CacheSettings.TTL);
   }
 
   @Entity

@@ -23,6 +23,14 @@ public interface KnownSettings {
   /** Every fixed key of this module (also the candidates of a "did you mean"). */
   Set<String> keys();
 
+  /**
+   * Checks the values of this module's settings in {@code settings}, throwing a {@link
+   * dev.coalesce.redis.CoalesceConfigurationException} that names the setting and what is allowed.
+   * Called when the SessionFactory's Redis connection is created, before anything connects, so a
+   * bad value fails the boot at once even when Redis does not answer. By default, nothing.
+   */
+  default void validate(java.util.Map<?, ?> settings) {}
+
   /** Whether {@code key} is a setting of this module; by default, one of {@link #keys()}. */
   default boolean knows(String key) {
     return keys().contains(key);

@@ -35,6 +35,9 @@ import org.redisson.config.Config;
  */
 public final class RedisConnection implements Service, Stoppable {
 
+  /** How long the boot waits for Redis's port to accept a connection before it fails. */
+  private static final int PROBE_TIMEOUT_MILLIS = 3_000;
+
   private static final Logger LOG = Logger.getLogger(RedisConnection.class);
 
   private final KeyNamespace keys;
@@ -44,8 +47,14 @@ public final class RedisConnection implements Service, Stoppable {
   private RedissonClient ownedClient;
   private boolean stopped;
 
-  /** Reads and validates the shared settings; connects nothing yet. */
+  /**
+   * Reads and validates the shared settings, and has every module on the class path check its keys
+   * and values (an unknown key, a bad value): the first Coalesce service a factory creates, so a
+   * bad setting fails the boot before anything connects. Connects nothing yet.
+   */
   public RedisConnection(Map<?, ?> settings) {
+    UnknownSettings modules = UnknownSettings.onClassPath(RedisConnection.class.getClassLoader());
+    modules.check(settings);
     SettingsReader reader = new SettingsReader(settings);
     this.keys = new KeyNamespace(reader.string(NAMESPACE, CoalesceSettings.DEFAULT_NAMESPACE));
     Optional<Object> client = reader.raw(REDIS_CLIENT);
@@ -81,6 +90,7 @@ public final class RedisConnection implements Service, Stoppable {
     if (address != null) {
       validateAddress(address);
     }
+    modules.validateValues(settings);
   }
 
   /** Whether any Redis setting was given; modules default to their {@code local} store if not. */
@@ -138,6 +148,7 @@ public final class RedisConnection implements Service, Stoppable {
     Config config;
     if (address != null) {
       setting = REDIS_ADDRESS;
+      refuseUnreachable(address);
       config = new Config();
       config.useSingleServer().setAddress(address);
     } else if (configLocation != null) {
@@ -165,6 +176,39 @@ public final class RedisConnection implements Service, Stoppable {
               + setting
               + "): "
               + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Fails at once, with one cause, when nothing listens at the address: Redisson would retry its
+   * connections for the whole connect timeout (10 s by default) and report them through several
+   * nested causes.
+   */
+  private void refuseUnreachable(String redisAddress) {
+    java.net.URI uri;
+    try {
+      uri = java.net.URI.create(redisAddress);
+    } catch (IllegalArgumentException e) {
+      return; // Redisson reports a malformed address itself
+    }
+    if (uri.getHost() == null) {
+      return;
+    }
+    int port = uri.getPort() < 0 ? 6379 : uri.getPort();
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(uri.getHost(), port), PROBE_TIMEOUT_MILLIS);
+    } catch (java.io.IOException e) {
+      throw new CoalesceConfigurationException(
+          "Cannot connect to Redis at "
+              + describe()
+              + " (setting "
+              + REDIS_ADDRESS
+              + "): "
+              + e.getMessage()
+              + " within "
+              + PROBE_TIMEOUT_MILLIS
+              + " ms; check that Redis runs there and is reachable from this host",
           e);
     }
   }

@@ -36,6 +36,11 @@ final class UnknownSettings {
     return new UnknownSettings(found);
   }
 
+  /** Lets every module check the values of its settings (see {@link KnownSettings#validate}). */
+  void validateValues(Map<?, ?> settings) {
+    catalogs.forEach(catalog -> catalog.validate(settings));
+  }
+
   /** Throws if {@code settings} hold a Coalesce key that no module reads. */
   void check(Map<?, ?> settings) {
     List<String> unknown = new ArrayList<>();

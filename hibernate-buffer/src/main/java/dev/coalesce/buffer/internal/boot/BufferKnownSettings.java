@@ -2,6 +2,7 @@ package dev.coalesce.buffer.internal.boot;
 
 import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.redis.internal.KnownSettings;
+import java.util.Map;
 import java.util.Set;
 
 /** The keys of {@link BufferSettings}; public only for the ServiceLoader. */
@@ -23,5 +24,14 @@ public final class BufferKnownSettings implements KnownSettings {
   @Override
   public Set<String> keys() {
     return KEYS;
+  }
+
+  @Override
+  public void validate(Map<?, ?> settings) {
+    BufferConfig.read(
+        settings,
+        settings.get(BufferSettings.REDIS_ADDRESS) != null
+            || settings.get(BufferSettings.REDIS_CONFIG) != null
+            || settings.get(BufferSettings.REDIS_CLIENT) != null);
   }
 }

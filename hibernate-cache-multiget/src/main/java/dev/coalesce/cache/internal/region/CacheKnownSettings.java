@@ -1,7 +1,10 @@
 package dev.coalesce.cache.internal.region;
 
 import dev.coalesce.cache.CacheSettings;
+import dev.coalesce.redis.CoalesceSettings;
 import dev.coalesce.redis.internal.KnownSettings;
+import dev.coalesce.redis.internal.SettingsReader;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,6 +29,15 @@ public final class CacheKnownSettings implements KnownSettings {
   @Override
   public Set<String> keys() {
     return KEYS;
+  }
+
+  @Override
+  public void validate(Map<?, ?> settings) {
+    CacheConfig.read(
+        new SettingsReader(settings),
+        settings.get(CoalesceSettings.REDIS_ADDRESS) != null
+            || settings.get(CoalesceSettings.REDIS_CONFIG) != null
+            || settings.get(CoalesceSettings.REDIS_CLIENT) != null);
   }
 
   @Override
