@@ -78,6 +78,8 @@ final class CoalesceHibernateProperties implements HibernatePropertiesCustomizer
       putIfSet(hibernate, CACHE + "lock_timeout", cache.getLockTimeout());
       putIfSet(hibernate, CACHE + "clock_sync_interval", cache.getClockSyncInterval());
       putIfSet(hibernate, CACHE + "batch_prefetch_limit", cache.getBatchPrefetchLimit());
+      putIfSet(hibernate, CACHE + "wait_replicas", cache.getWaitReplicas());
+      putIfSet(hibernate, CACHE + "wait_replicas_timeout", cache.getWaitReplicasTimeout());
     }
   }
 

@@ -240,6 +240,32 @@ public class CoalesceProperties {
     /** The most queued ids a batch fetch reads in one multi-get. */
     private int batchPrefetchLimit = 512;
 
+    /**
+     * Replicas a READ_WRITE lock must reach before its writer's SQL runs (Redis WAIT); 0: the
+     * master's answer suffices. Set 1 or more with replicas that can be promoted (Sentinel,
+     * Cluster).
+     */
+    private int waitReplicas = 0;
+
+    /** How long a lock waits for those replicas before the write is refused. */
+    private Duration waitReplicasTimeout = Duration.ofSeconds(1);
+
+    public int getWaitReplicas() {
+      return waitReplicas;
+    }
+
+    public void setWaitReplicas(int waitReplicas) {
+      this.waitReplicas = waitReplicas;
+    }
+
+    public Duration getWaitReplicasTimeout() {
+      return waitReplicasTimeout;
+    }
+
+    public void setWaitReplicasTimeout(Duration waitReplicasTimeout) {
+      this.waitReplicasTimeout = waitReplicasTimeout;
+    }
+
     public boolean isEnabled() {
       return enabled;
     }

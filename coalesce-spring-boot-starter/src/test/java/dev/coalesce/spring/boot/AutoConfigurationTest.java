@@ -81,6 +81,9 @@ class AutoConfigurationTest {
         .isEqualTo(duration(CacheSettings.DEFAULT_CLOCK_SYNC_INTERVAL));
     assertThat(defaults.getCache().getBatchPrefetchLimit())
         .isEqualTo(CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT);
+    assertThat(defaults.getCache().getWaitReplicas()).isZero();
+    assertThat(defaults.getCache().getWaitReplicasTimeout())
+        .isEqualTo(duration(CacheSettings.DEFAULT_WAIT_REPLICAS_TIMEOUT));
     assertThat(defaults.getRedis().getNamespace()).isEqualTo(CoalesceSettings.DEFAULT_NAMESPACE);
   }
 
