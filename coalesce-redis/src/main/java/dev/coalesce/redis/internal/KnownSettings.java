@@ -28,8 +28,11 @@ public interface KnownSettings {
    * dev.coalesce.redis.CoalesceConfigurationException} that names the setting and what is allowed.
    * Called when the SessionFactory's Redis connection is created, before anything connects, so a
    * bad value fails the boot at once even when Redis does not answer. By default, nothing.
+   *
+   * @param redisConfigured whether a Redis setting was given (a module's default store depends on
+   *     it), as {@link RedisConnection#isConfigured()} says
    */
-  default void validate(java.util.Map<?, ?> settings) {}
+  default void validate(java.util.Map<?, ?> settings, boolean redisConfigured) {}
 
   /** Whether {@code key} is a setting of this module; by default, one of {@link #keys()}. */
   default boolean knows(String key) {

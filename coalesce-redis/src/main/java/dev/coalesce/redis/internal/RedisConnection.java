@@ -90,7 +90,7 @@ public final class RedisConnection implements Service, Stoppable {
     if (address != null) {
       validateAddress(address);
     }
-    modules.validateValues(settings);
+    modules.validateValues(settings, isConfigured());
   }
 
   /** Whether any Redis setting was given; modules default to their {@code local} store if not. */

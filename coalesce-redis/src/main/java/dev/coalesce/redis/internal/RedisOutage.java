@@ -112,7 +112,7 @@ public final class RedisOutage {
       LOG.warnf(
           "%s: Redis at %s is unreachable (%s: %s while %s). %s Check that Redis runs and is"
               + " reachable from here; its return is logged once.",
-          component, target, e.getClass().getSimpleName(), e.getMessage(), what, whileDown);
+          component, target, e.getClass().getSimpleName(), firstLine(e), what, whileDown);
     } else {
       LOG.debugf("%s: Redis still unreachable while %s: %s", component, what, e.toString());
     }
@@ -129,5 +129,16 @@ public final class RedisOutage {
           component, target, (recoveredAt - downSince) / 1_000_000, failures, afterward);
       failures = 0;
     }
+  }
+
+  /**
+   * The start of an exception's message: Redisson's can hold the whole command, a Lua script
+   * included, which has no place in a one-line warning.
+   */
+  private static String firstLine(RuntimeException e) {
+    String message = String.valueOf(e.getMessage());
+    int end = message.indexOf('\n');
+    String line = end < 0 ? message : message.substring(0, end);
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 }

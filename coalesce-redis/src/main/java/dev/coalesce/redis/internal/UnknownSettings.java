@@ -37,8 +37,8 @@ final class UnknownSettings {
   }
 
   /** Lets every module check the values of its settings (see {@link KnownSettings#validate}). */
-  void validateValues(Map<?, ?> settings) {
-    catalogs.forEach(catalog -> catalog.validate(settings));
+  void validateValues(Map<?, ?> settings, boolean redisConfigured) {
+    catalogs.forEach(catalog -> catalog.validate(settings, redisConfigured));
   }
 
   /** Throws if {@code settings} hold a Coalesce key that no module reads. */

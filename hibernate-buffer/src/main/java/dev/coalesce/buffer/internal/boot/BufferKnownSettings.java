@@ -27,11 +27,7 @@ public final class BufferKnownSettings implements KnownSettings {
   }
 
   @Override
-  public void validate(Map<?, ?> settings) {
-    BufferConfig.read(
-        settings,
-        settings.get(BufferSettings.REDIS_ADDRESS) != null
-            || settings.get(BufferSettings.REDIS_CONFIG) != null
-            || settings.get(BufferSettings.REDIS_CLIENT) != null);
+  public void validate(Map<?, ?> settings, boolean redisConfigured) {
+    BufferConfig.read(settings, redisConfigured);
   }
 }

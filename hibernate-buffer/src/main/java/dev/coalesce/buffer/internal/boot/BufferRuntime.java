@@ -203,16 +203,12 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     try {
       flusher.flushScheduled();
       outage.succeeded();
-    } catch (PartitionsFailedException e) {
-      if (storeFailure(e)) {
-        outage.failed("flushing counters", e);
-      } else {
+    } catch (RuntimeException e) {
+      if (StoreUnreachableException.causedBy(e)) {
+        outage.failed("flushing counters", e); // logged once per outage
+      } else if (e instanceof PartitionsFailedException) {
         // each failed partition was logged with its cause; the others were flushed
         LOG.warnf("%s; retrying in %s", e.getMessage(), config.flushInterval());
-      }
-    } catch (RuntimeException e) {
-      if (storeFailure(e)) {
-        outage.failed("flushing counters", e);
       } else {
         // what was claimed stays in flight and is retried at the next interval
         LOG.warnf(e, "Counter flush failed; retrying in %s", config.flushInterval());
@@ -220,26 +216,6 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     } catch (Throwable e) {
       LOG.errorf(e, "Counter flush failed with an error; retrying in %s", config.flushInterval());
     }
-  }
-
-  /** Whether {@code e} (or each partition's failure in it) is the store not answering. */
-  static boolean storeFailure(Throwable e) {
-    if (e instanceof PartitionsFailedException failed) {
-      if (!storeFailureChain(failed.getCause())) {
-        return false;
-      }
-      for (Throwable other : failed.getSuppressed()) {
-        if (!storeFailureChain(other)) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return storeFailureChain(e);
-  }
-
-  private static boolean storeFailureChain(Throwable e) {
-    return StoreUnreachableException.causedBy(e);
   }
 
   /** For the gauge coalesce.buffer.pending.age: NaN while the store does not answer. */

@@ -7,8 +7,18 @@ public final class StoreUnreachableException extends RuntimeException {
     super(message, cause);
   }
 
-  /** Whether {@code e} or one of its causes is the store not answering (Redis's, or ours). */
+  /**
+   * Whether {@code e} is the store not answering (Redis's exception or ours, as {@code e} or a
+   * cause); for a flush whose partitions failed, whether each partition's failure is.
+   */
   public static boolean causedBy(Throwable e) {
+    if (e instanceof dev.coalesce.buffer.PartitionsFailedException failed) {
+      boolean all = causedBy(failed.getCause());
+      for (Throwable other : failed.getSuppressed()) {
+        all &= causedBy(other);
+      }
+      return all;
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof StoreUnreachableException
           || t instanceof org.redisson.client.RedisException) {

@@ -1,7 +1,6 @@
 package dev.coalesce.cache.internal.region;
 
 import dev.coalesce.cache.CacheSettings;
-import dev.coalesce.redis.CoalesceSettings;
 import dev.coalesce.redis.internal.KnownSettings;
 import dev.coalesce.redis.internal.SettingsReader;
 import java.util.Map;
@@ -32,12 +31,8 @@ public final class CacheKnownSettings implements KnownSettings {
   }
 
   @Override
-  public void validate(Map<?, ?> settings) {
-    CacheConfig.read(
-        new SettingsReader(settings),
-        settings.get(CoalesceSettings.REDIS_ADDRESS) != null
-            || settings.get(CoalesceSettings.REDIS_CONFIG) != null
-            || settings.get(CoalesceSettings.REDIS_CLIENT) != null);
+  public void validate(Map<?, ?> settings, boolean redisConfigured) {
+    CacheConfig.read(new SettingsReader(settings), redisConfigured);
   }
 
   @Override

@@ -121,6 +121,9 @@ interface EntryStore extends AutoCloseable {
   /** A buffered write-back of one loaded value. */
   sealed interface Write {
     String key();
+
+    /** The clear key of the entry's region (same hash slot as {@link #key()}). */
+    String clearKey();
   }
 
   /**

@@ -411,8 +411,7 @@ final class RedisEntryStore implements EntryStore {
   }
 
   private static String clearKeyOf(Write write) {
-    String clearKey =
-        write instanceof AddIfAbsent add ? add.clearKey() : ((PutFromLoad) write).clearKey();
+    String clearKey = write.clearKey();
     if (clearKey == null) {
       throw new IllegalArgumentException("A write-back without its region's clear key: " + write);
     }

@@ -185,10 +185,10 @@ public final class RegionStores implements AutoCloseable {
               }
             }
             if (batch.size() >= REPORT_BATCH) {
-              countReadable(batch, batchRegions, regionOfPrefix, entries);
+              countReadable(batch, batchRegions, entries);
             }
           });
-      countReadable(batch, batchRegions, regionOfPrefix, entries);
+      countReadable(batch, batchRegions, entries);
       counted = true;
     } catch (RedisException e) {
       LOG.debugf(e, "Second-level cache: cannot count the entries of its regions");
@@ -217,20 +217,14 @@ public final class RegionStores implements AutoCloseable {
    * batch.
    */
   private void countReadable(
-      List<String> batch,
-      List<String> batchRegions,
-      Map<String, String> regionOfPrefix,
-      Map<String, Long> entries) {
+      List<String> batch, List<String> batchRegions, Map<String, Long> entries) {
     if (batch.isEmpty()) {
       return;
     }
-    Map<String, String> prefixOfRegion = new HashMap<>();
-    regionOfPrefix.forEach((prefix, region) -> prefixOfRegion.put(region, prefix));
     List<String> clearKeys = new ArrayList<>();
     List<Integer> clearOf = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      String clearKey =
-          RegionStorage.clearKeyOf(prefixOfRegion.get(batchRegions.get(i)), batch.get(i));
+      String clearKey = RegionStorage.clearKeyOf(prefix(batchRegions.get(i)), batch.get(i));
       int index = clearKeys.indexOf(clearKey);
       if (index < 0) {
         index = clearKeys.size();
