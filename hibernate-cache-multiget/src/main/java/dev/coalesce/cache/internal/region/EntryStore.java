@@ -133,6 +133,15 @@ interface EntryStore extends AutoCloseable {
   record AddIfAbsent(String key, String clearKey, long startedMicros, byte[] record, long ttlMillis)
       implements Write {}
 
+  /**
+   * A load under {@code CacheMode.REFRESH} into a NONSTRICT_READ_WRITE or READ_ONLY region, the
+   * {@code refresh} step of {@code entry.lua}: replaces what is cached (the mode's point is to
+   * overwrite entries the database no longer matches), unless the region was cleared since the
+   * loading transaction started or a writer's lock is on the entry that it did not start after.
+   */
+  record Refresh(String key, String clearKey, long startedMicros, byte[] record, long ttlMillis)
+      implements Write {}
+
   /** READ_WRITE put-from-load, the {@code put-from-load} step of {@code entry.lua}. */
   record PutFromLoad(
       String key,

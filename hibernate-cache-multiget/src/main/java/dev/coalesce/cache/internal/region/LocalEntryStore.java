@@ -93,7 +93,10 @@ final class LocalEntryStore implements EntryStore {
     // nothing is ever unsent in this JVM
   }
 
-  /** The add step of entry.lua (and after-insert's): add-if-absent, unless cleared since. */
+  /**
+   * The add step of entry.lua (and after-insert's): add-if-absent ({@link Records#acceptsAdd}),
+   * unless cleared since.
+   */
   private boolean add(
       String key, String clearKey, long startedMicros, byte[] record, long ttlMillis) {
     long now = writeClock();
@@ -105,11 +108,34 @@ final class LocalEntryStore implements EntryStore {
     entries.compute(
         key,
         (k, old) -> {
-          if (Records.unlessCleared(current(old, now), cleared) != null) {
+          byte[] current = Records.unlessCleared(current(old, now), cleared);
+          if (!Records.acceptsAdd(current, startedMicros, now)) {
             return old;
           }
           set[0] = true;
           return entry(record, ttlMillis, now);
+        });
+    return set[0];
+  }
+
+  /** The refresh step of entry.lua: replaces, unless cleared since or under a writer's lock. */
+  private boolean refresh(Refresh refresh) {
+    long now = writeClock();
+    long cleared = clearedAt(refresh.clearKey());
+    if (refresh.startedMicros() <= cleared) {
+      return false;
+    }
+    boolean[] set = new boolean[1];
+    entries.compute(
+        refresh.key(),
+        (k, old) -> {
+          byte[] current = current(old, now);
+          if (Records.kind(current) == Records.LOCK
+              && !Records.acceptsAdd(current, refresh.startedMicros(), now)) {
+            return old;
+          }
+          set[0] = true;
+          return entry(refresh.record(), refresh.ttlMillis(), now);
         });
     return set[0];
   }
@@ -346,6 +372,8 @@ final class LocalEntryStore implements EntryStore {
       if (write instanceof AddIfAbsent add) {
         stored.add(
             add(add.key(), add.clearKey(), add.startedMicros(), add.record(), add.ttlMillis()));
+      } else if (write instanceof Refresh refresh) {
+        stored.add(refresh(refresh));
       } else if (write instanceof PutFromLoad p) {
         stored.add(
             putFromLoad(

@@ -166,17 +166,34 @@ final class Records {
       byte[] current, long startedMicros, long nowMicros, byte[] item, boolean minimalPut) {
     byte kind = kind(current);
     if (kind == LOCK) {
-      Lock lock = Lock.parse(current);
-      long released = lock.unlockedAt();
-      if (lock.holders() > 0) {
-        released = nowMicros < lock.timeout() ? Long.MAX_VALUE : lock.timeout();
-      }
-      return startedMicros > released;
+      return startedAfterRelease(Lock.parse(current), startedMicros, nowMicros);
     }
     if (kind == ITEM) {
       return !minimalPut && newer(itemVersion(item), itemVersion(current));
     }
     return true;
+  }
+
+  /**
+   * The add-if-absent rule of after-insert and of READ_ONLY/NONSTRICT loads: into an absent key, or
+   * over the trace of writers (a released lock, an invalidation) that all left before the adding
+   * transaction started; never over a value, an item or a live lock.
+   */
+  static boolean acceptsAdd(byte[] current, long startedMicros, long nowMicros) {
+    if (current == null) {
+      return true;
+    }
+    return kind(current) == LOCK
+        && startedAfterRelease(Lock.parse(current), startedMicros, nowMicros);
+  }
+
+  /** Only a transaction that started after the last writer left has read committed data. */
+  private static boolean startedAfterRelease(Lock lock, long startedMicros, long nowMicros) {
+    long released = lock.unlockedAt();
+    if (lock.holders() > 0) {
+      released = nowMicros < lock.timeout() ? Long.MAX_VALUE : lock.timeout();
+    }
+    return startedMicros > released;
   }
 
   static String itemVersion(byte[] item) {

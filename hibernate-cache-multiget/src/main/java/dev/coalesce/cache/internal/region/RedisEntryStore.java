@@ -428,6 +428,14 @@ final class RedisEntryStore implements EntryStore {
               ascii(add.startedMicros()),
               add.record(),
               ascii(Math.max(0, add.ttlMillis()))));
+    } else if (write instanceof Refresh refresh) {
+      args.addAll(
+          List.of(
+              ascii("refresh"),
+              ascii("3"),
+              ascii(refresh.startedMicros()),
+              refresh.record(),
+              ascii(Math.max(0, refresh.ttlMillis()))));
     } else if (write instanceof PutFromLoad put) {
       args.addAll(
           List.of(

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import org.hibernate.CacheMode;
 import org.hibernate.cache.spi.support.DomainDataStorageAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.jboss.logging.Logger;
@@ -308,9 +309,9 @@ public final class RegionStorage implements DomainDataStorageAccess {
   }
 
   /**
-   * Adds the loaded value unless an entry is there (READ_ONLY and NONSTRICT_READ_WRITE): true if it
-   * was stored now; false if it was refused or buffered (a buffered one that the store stores is
-   * then counted as {@code statistic} says).
+   * Adds the loaded value unless an entry is there (READ_ONLY and NONSTRICT_READ_WRITE), or under
+   * {@link CacheMode#REFRESH} replaces it: true if it was stored now; false if it was refused or
+   * buffered (a buffered one that the store stores is then counted as {@code statistic} says).
    */
   boolean putFromLoad(
       Object cacheKey,
@@ -323,11 +324,12 @@ public final class RegionStorage implements DomainDataStorageAccess {
       return false;
     }
     long started = startOf(session);
-    return write(
-        session,
-        new EntryStore.AddIfAbsent(
-            key.full(), key.clearKey(), started, Records.plain(started, payload), ttlMillis),
-        statistic);
+    byte[] record = Records.plain(started, payload);
+    EntryStore.Write write =
+        session != null && session.getCacheMode() == CacheMode.REFRESH
+            ? new EntryStore.Refresh(key.full(), key.clearKey(), started, record, ttlMillis)
+            : new EntryStore.AddIfAbsent(key.full(), key.clearKey(), started, record, ttlMillis);
+    return write(session, write, statistic);
   }
 
   @Override

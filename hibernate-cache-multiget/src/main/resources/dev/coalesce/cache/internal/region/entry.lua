@@ -37,6 +37,25 @@ local function live(e)
   return e ~= nil and e.kind == 'L' and e.holders > 0 and now < e.timeout
 end
 
+-- Only a transaction that started after a lock's last writer left (or its timeout) has read
+-- committed data.
+local function started_after_release(e, started)
+  local released = e.unlocked
+  if e.holders > 0 then
+    if now < e.timeout then return false end
+    released = e.timeout
+  end
+  return started > released
+end
+
+-- Add-if-absent (after-insert, and loads into READ_ONLY/NONSTRICT regions): into an absent key, or
+-- over the trace of writers that all left before the adding transaction started; never over a
+-- value, an item or a live lock.
+local function addable(raw, e, started)
+  if not raw then return true end
+  return e ~= nil and e.kind == 'L' and started_after_release(e, started)
+end
+
 -- One step on the entry at key; ARG[1] names it, ARG[2..] are its arguments.
 local function step(key, clear_key, ARG)
   local function write_lock(token, holders, timeout, unlocked, concurrent, ttl_ms)
@@ -99,7 +118,8 @@ local function step(key, clear_key, ARG)
 
   elseif ARG[1] == 'after-insert' then
     -- ARGV: version, payload, ttl (ms), transaction start (us)
-    if raw or tonumber(ARG[5]) <= cleared then
+    local started = tonumber(ARG[5])
+    if started <= cleared or not addable(raw, e, started) then
       return 0
     end
     redis.call('SET', key, '1I' .. pad(now) .. ARG[2] .. ARG[3], 'PX', ARG[4])
@@ -107,7 +127,8 @@ local function step(key, clear_key, ARG)
 
   elseif ARG[1] == 'add' then
     -- ARGV: transaction start (us), value record, ttl (ms; 0: none). Add-if-absent of a loaded value.
-    if raw or tonumber(ARG[2]) <= cleared then
+    local started = tonumber(ARG[2])
+    if started <= cleared or not addable(raw, e, started) then
       return 0
     end
     if tonumber(ARG[4]) > 0 then
@@ -120,6 +141,21 @@ local function step(key, clear_key, ARG)
   elseif ARG[1] == 'clear' then
     -- KEYS[1] is a region's clear key: everything of the region stamped before now is gone.
     redis.call('SET', key, pad(now))
+    return 1
+
+  elseif ARG[1] == 'refresh' then
+    -- ARGV: transaction start (us), value record, ttl (ms; 0: none). CacheMode.REFRESH of a loaded
+    -- value (READ_ONLY, NONSTRICT_READ_WRITE): replaces it, unless cleared since or under a
+    -- writer's lock the transaction did not start after.
+    local started = tonumber(ARG[2])
+    if started <= cleared or (e ~= nil and e.kind == 'L' and not started_after_release(e, started)) then
+      return 0
+    end
+    if tonumber(ARG[4]) > 0 then
+      redis.call('SET', key, ARG[3], 'PX', ARG[4])
+    else
+      redis.call('SET', key, ARG[3])
+    end
     return 1
 
   elseif ARG[1] == 'put-from-load' then
@@ -139,13 +175,7 @@ local function step(key, clear_key, ARG)
       return 1
     end
     if e.kind == 'L' then
-      local released = e.unlocked
-      if e.holders > 0 then
-        if now < e.timeout then return 0 end
-        released = e.timeout
-      end
-      -- Only a transaction that started after the last writer left has read committed data.
-      if started > released then
+      if started_after_release(e, started) then
         redis.call('SET', key, ARG[3], 'PX', ARG[4])
         return 1
       end
