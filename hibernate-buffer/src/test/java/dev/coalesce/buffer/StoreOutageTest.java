@@ -127,8 +127,8 @@ class StoreOutageTest {
           .satisfies(
               line ->
                   assertThat(line)
-                      .startsWith("Counter buffer: Redis at")
-                      .contains("for SessionFactory 'outage-logs' is unreachable")
+                      .startsWith("SessionFactory 'outage-logs': Counter buffer: Redis at")
+                      .contains("is unreachable")
                       .contains("Check that Redis runs and is reachable from here"));
       assertThat(logs.events())
           .as("no stack trace at WARN or above")

@@ -8,6 +8,7 @@ import dev.coalesce.cache.internal.region.RegionStores;
 import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.internal.RedisClock;
 import dev.coalesce.redis.internal.RedisConnection;
+import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.SettingsReader;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import dev.coalesce.redis.internal.metrics.Meters;
@@ -122,9 +123,10 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
         clock.sync();
       } catch (RedisException e) {
         LOG.warnf(
-            "Second-level cache: cannot read Redis TIME at start (%s); using this JVM's clock"
-                + " until it answers",
-            e.getMessage());
+            "SessionFactory '%s': second-level cache cannot read the TIME of Redis at %s at start"
+                + " (%s); it uses this JVM's clock until Redis answers. Check that Redis runs and"
+                + " is reachable from here",
+            metrics.factory(), redis.describe(), RedisOutage.firstLine(e));
       }
       ScheduledExecutorService scheduler =
           Executors.newSingleThreadScheduledExecutor(
@@ -147,9 +149,10 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
       clockSync = scheduler;
       RegionStores redisStores =
           RegionStores.redis(
+              metrics.factory(),
               client,
               clock,
-              redis.describe() + " for SessionFactory '" + metrics.factory() + "'",
+              redis.describe(),
               redis.keys(),
               ttl,
               regionTtls,
@@ -170,7 +173,13 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     } else {
       stores =
           RegionStores.local(
-              RedisClock::systemMicros, redis.keys(), ttl, regionTtls, lockTimeout, meters);
+              metrics.factory(),
+              RedisClock::systemMicros,
+              redis.keys(),
+              ttl,
+              regionTtls,
+              lockTimeout,
+              meters);
     }
     LOG.debugf(
         "Second-level cache 'multiget' started: store %s, ttl %s, lock timeout %s",

@@ -110,7 +110,8 @@ class OutageTest {
         .satisfies(
             line ->
                 assertThat(line)
-                    .contains("for SessionFactory 'multiget-test' is unreachable")
+                    .startsWith("SessionFactory 'multiget-test': Second-level cache: Redis at")
+                    .contains("is unreachable")
                     .contains("Check that Redis runs and is reachable from here"));
     assertThat(logs.events())
         .as("no stack trace while Redis is down")

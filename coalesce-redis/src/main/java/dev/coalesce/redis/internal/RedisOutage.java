@@ -20,6 +20,7 @@ public final class RedisOutage {
 
   private static final Logger LOG = Logger.getLogger(RedisOutage.class);
 
+  private final String factory;
   private final String component;
   private final String whileDown;
   private final String afterward;
@@ -36,14 +37,17 @@ public final class RedisOutage {
   private long failures;
 
   /**
-   * @param component who calls Redis, at the start of each line ("Second-level cache")
-   * @param target Redis's address and the SessionFactory, as the lines name them
+   * @param factory the SessionFactory's name ({@code CoalesceMetrics.factory()}), at the start of
+   *     each line as every Coalesce WARN and ERROR line names it: {@code SessionFactory '<name>': }
+   * @param component who calls Redis ("Second-level cache")
+   * @param target Redis's address, as the lines name it
    * @param whileDown what the component does while Redis is down, and what to do
    * @param afterward what happens once Redis answers again
    * @param retryNanos how long after a failure Redis is tried again (by one caller)
    * @param graceNanos how long after Redis answers again cached data is not served
    */
   public RedisOutage(
+      String factory,
       String component,
       String target,
       String whileDown,
@@ -51,6 +55,7 @@ public final class RedisOutage {
       LongSupplier nanoTime,
       long retryNanos,
       long graceNanos) {
+    this.factory = factory;
     this.component = component;
     this.whileDown = whileDown;
     this.afterward = afterward;
@@ -90,6 +95,11 @@ public final class RedisOutage {
     return !recovering;
   }
 
+  /** The name of the SessionFactory whose lines this logs, for its callers' own lines. */
+  public String factory() {
+    return factory;
+  }
+
   public synchronized boolean isDown() {
     return down;
   }
@@ -110,11 +120,13 @@ public final class RedisOutage {
       down = true;
       downSince = nanoTime.getAsLong();
       LOG.warnf(
-          "%s: Redis at %s is unreachable (%s: %s while %s). %s Check that Redis runs and is"
-              + " reachable from here; its return is logged once.",
-          component, target, e.getClass().getSimpleName(), firstLine(e), what, whileDown);
+          "SessionFactory '%s': %s: Redis at %s is unreachable (%s: %s while %s). %s Check that"
+              + " Redis runs and is reachable from here; its return is logged once.",
+          factory, component, target, e.getClass().getSimpleName(), firstLine(e), what, whileDown);
     } else {
-      LOG.debugf("%s: Redis still unreachable while %s: %s", component, what, e.toString());
+      LOG.debugf(
+          "SessionFactory '%s': %s: Redis still unreachable while %s: %s",
+          factory, component, what, e.toString());
     }
     retryAt = nanoTime.getAsLong() + retryNanos;
   }
@@ -125,8 +137,9 @@ public final class RedisOutage {
       recovering = true;
       recoveredAt = nanoTime.getAsLong();
       LOG.infof(
-          "%s: Redis at %s answers again after an outage of %d ms (%d failed calls); %s",
-          component, target, (recoveredAt - downSince) / 1_000_000, failures, afterward);
+          "SessionFactory '%s': %s: Redis at %s answers again after an outage of %d ms (%d failed"
+              + " calls); %s",
+          factory, component, target, (recoveredAt - downSince) / 1_000_000, failures, afterward);
       failures = 0;
     }
   }
@@ -135,7 +148,7 @@ public final class RedisOutage {
    * The start of an exception's message: Redisson's can hold the whole command, a Lua script
    * included, which has no place in a one-line warning.
    */
-  private static String firstLine(RuntimeException e) {
+  public static String firstLine(Throwable e) {
     String message = String.valueOf(e.getMessage());
     int end = message.indexOf('\n');
     String line = end < 0 ? message : message.substring(0, end);

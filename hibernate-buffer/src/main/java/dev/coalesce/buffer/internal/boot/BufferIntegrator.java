@@ -69,6 +69,7 @@ public final class BufferIntegrator implements Integrator {
       // connects now: an unreachable Redis fails the boot, naming the setting
       store =
           DeltaStore.redis(
+              factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory(),
               redis.client(),
               redis.keys(),
               config.partitions(),

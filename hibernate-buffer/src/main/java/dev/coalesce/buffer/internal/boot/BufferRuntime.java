@@ -102,6 +102,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
               config.flushThreads());
       pusher =
           new Pusher(
+              factoryName(),
               store,
               flusher::applyDirect,
               stats,
@@ -151,9 +152,9 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
     } catch (TimeoutException e) {
       last.cancel(true);
       LOG.warnf(
-          "Final counter flush did not finish within %s (%s); what is not flushed stays in the %s"
-              + " store",
-          config.shutdownTimeout(), BufferSettings.SHUTDOWN_TIMEOUT, storeName());
+          "SessionFactory '%s': the final counter flush did not finish within %s; %s. Raise %s if"
+              + " it needs longer",
+          factoryName(), config.shutdownTimeout(), unflushed(), BufferSettings.SHUTDOWN_TIMEOUT);
     } catch (ExecutionException e) {
       FinalFlushLog.failed(
           e.getCause(),
@@ -163,7 +164,9 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
           () -> factory.getServiceRegistry().requireService(RedisConnection.class).keys().name());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      LOG.warn("Interrupted while waiting for the final counter flush");
+      LOG.warnf(
+          "SessionFactory '%s': interrupted while waiting for the final counter flush; %s",
+          factoryName(), unflushed());
     }
     flusher.close();
     store.close();
@@ -184,8 +187,9 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
             ? factory.getServiceRegistry().requireService(RedisConnection.class).describe()
             : "the local store";
     return new RedisOutage(
+        factoryName(),
         "Counter buffer",
-        target + " for SessionFactory '" + factoryName() + "'",
+        target,
         "Committed deltas wait in memory (at most "
             + config.maxQueuedDeltas()
             + ") and are pushed again until it answers; what provably never reached it goes to"
@@ -208,13 +212,27 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
         outage.failed("flushing counters", e); // logged once per outage
       } else if (e instanceof PartitionsFailedException) {
         // each failed partition was logged with its cause; the others were flushed
-        LOG.warnf("%s; retrying in %s", e.getMessage(), config.flushInterval());
+        LOG.warnf(
+            "SessionFactory '%s': %s; retrying in %s. Each failed partition is logged above with"
+                + " its cause",
+            factoryName(), e.getMessage(), config.flushInterval());
       } else {
         // what was claimed stays in flight and is retried at the next interval
-        LOG.warnf(e, "Counter flush failed; retrying in %s", config.flushInterval());
+        LOG.warnf(
+            e,
+            "SessionFactory '%s': counter flush failed; what it claimed stays in flight and is"
+                + " retried in %s. If this repeats, fix the cause below (often the database)",
+            factoryName(),
+            config.flushInterval());
       }
     } catch (Throwable e) {
-      LOG.errorf(e, "Counter flush failed with an error; retrying in %s", config.flushInterval());
+      LOG.errorf(
+          e,
+          "SessionFactory '%s': counter flush failed with an error; retrying in %s. Fix the cause"
+              + " below (for an OutOfMemoryError, more heap or a lower %s)",
+          factoryName(),
+          config.flushInterval(),
+          BufferSettings.MAX_ROWS_PER_FLUSH);
     }
   }
 
@@ -287,10 +305,22 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
       if (outage != null && StoreUnreachableException.causedBy(e)) {
         outage.failed("reading the oldest pending age", e);
       } else {
-        LOG.warnf("Cannot read the oldest pending age from the %s store: %s", storeName(), e);
+        LOG.warnf(
+            "SessionFactory '%s': cannot read the oldest pending age from the %s store (%s);"
+                + " BufferStats reports it as unknown. If this repeats, check the %s store",
+            factoryName(), storeName(), RedisOutage.firstLine(e), storeName());
       }
       return null;
     }
+  }
+
+  /** Where what the final flush did not flush stays, for its warnings. */
+  private String unflushed() {
+    return store.shared()
+        ? "what it did not flush stays in the redis store, and another node, or the next start of"
+            + " this application, flushes it"
+        : "what it did not flush was in the local store and is lost with this JVM; use the redis"
+            + " store to keep deltas across restarts";
   }
 
   private String storeName() {

@@ -2,6 +2,8 @@ package dev.coalesce.buffer.internal.boot;
 
 import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.buffer.internal.store.DeltaStore;
+import dev.coalesce.buffer.internal.store.StoreUnreachableException;
+import dev.coalesce.redis.internal.RedisOutage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -31,8 +33,8 @@ final class FinalFlushLog {
       LOG.warnf(
           "SessionFactory '%s': the final counter flush failed (%s) and the %s store cannot be"
               + " read (%s); deltas it holds stay there, and the next factory started on it flushes"
-              + " them",
-          factoryName, cause, storeName, unreadable.toString());
+              + " them. Check that it runs and is reachable from here",
+          factoryName, oneLine(cause), storeName, oneLine(unreadable));
       return;
     }
     long live = 0;
@@ -51,14 +53,17 @@ final class FinalFlushLog {
           factoryName, cause);
       return;
     }
+    // a store that does not answer is no surprise: its first line says enough, without a trace
+    Throwable trace = StoreUnreachableException.causedBy(cause) ? null : cause;
     if (store.shared()) {
       LOG.errorf(
-          cause,
-          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
+          trace,
+          "SessionFactory '%s': the final counter flush failed (%s); %d counters (%d live, %d in a"
               + " claim) stay in the redis store, partitions %s of namespace '%s'. Another node,"
-              + " or the next start of this application, flushes them; check its logs for the"
-              + " cause above",
+              + " or the next start of this application, flushes them; fix the cause if it"
+              + " persists",
           factoryName,
+          oneLine(cause),
           live + inFlight,
           live,
           inFlight,
@@ -66,15 +71,20 @@ final class FinalFlushLog {
           namespace.get());
     } else {
       LOG.errorf(
-          cause,
-          "SessionFactory '%s': the final counter flush failed; %d counters (%d live, %d in a"
-              + " claim) of the local store, partitions %s, are lost with this JVM. Fix the cause"
-              + " above; use the redis store to keep deltas across restarts",
+          trace,
+          "SessionFactory '%s': the final counter flush failed (%s); %d counters (%d live, %d in a"
+              + " claim) of the local store, partitions %s, are lost with this JVM. Fix the cause;"
+              + " use the redis store to keep deltas across restarts",
           factoryName,
+          oneLine(cause),
           live + inFlight,
           live,
           inFlight,
           partitions);
     }
+  }
+
+  private static String oneLine(Throwable e) {
+    return e.getClass().getSimpleName() + ": " + RedisOutage.firstLine(e);
   }
 }

@@ -31,6 +31,7 @@ final class ClaimApplier {
   /** What one claim did; {@code applied} false when the database held it already. */
   record Applied(boolean applied, long rows, int rowCount) {}
 
+  private final String factoryName;
   private final CounterModel model;
   private final DeltaStore store;
   private final Ledger ledger;
@@ -43,6 +44,7 @@ final class ClaimApplier {
   private final List<List<String>> localAcked;
 
   ClaimApplier(
+      String factoryName,
       CounterModel model,
       DeltaStore store,
       Ledger ledger,
@@ -50,6 +52,7 @@ final class ClaimApplier {
       String node,
       Clock clock,
       StatsRecorder stats) {
+    this.factoryName = factoryName;
     this.model = model;
     this.store = store;
     this.ledger = ledger;
@@ -149,7 +152,8 @@ final class ClaimApplier {
                       List<RowUpdate> updates = new ArrayList<>();
                       applied.forEach(claim -> updates.addAll(plans.get(claim).updates()));
                       FlushPlan.sort(updates);
-                      long rows = RowUpdates.execute(connection, session, updates, failed);
+                      long rows =
+                          RowUpdates.execute(factoryName, connection, session, updates, failed);
                       for (Claim claim : applied) {
                         List<RowUpdates.FailedRow> ofClaim = new ArrayList<>();
                         for (RowUpdates.FailedRow row : failed) {
@@ -202,7 +206,8 @@ final class ClaimApplier {
         transactions.flush(
             plan.updates(),
             (connection, session) -> {
-              long rows = RowUpdates.execute(connection, session, plan.updates(), failed);
+              long rows =
+                  RowUpdates.execute(factoryName, connection, session, plan.updates(), failed);
               ledger.setAside(connection, plan.setAside(null, failed, store.partitions()));
               return rows;
             });
@@ -228,8 +233,10 @@ final class ClaimApplier {
     stats.rowsFailed(failed.size());
     if (!plan.rejected().isEmpty()) {
       LOG.warnf(
-          "Counter deltas that cannot be applied are set aside in %s: %s",
-          Ledger.FAILED_TABLE, plan.rejected());
+          "SessionFactory '%s': counter deltas that cannot be applied (a counter this application"
+              + " does not map, an id that does not parse) are set aside in %s: %s. Apply or"
+              + " delete these rows with SQL as hibernate-buffer/README.md explains",
+          factoryName, Ledger.FAILED_TABLE, plan.rejected());
     }
   }
 }

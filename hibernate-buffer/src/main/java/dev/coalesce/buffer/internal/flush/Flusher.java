@@ -6,6 +6,7 @@ import dev.coalesce.buffer.internal.store.Claim;
 import dev.coalesce.buffer.internal.store.CounterKey;
 import dev.coalesce.buffer.internal.store.DeltaStore;
 import dev.coalesce.buffer.internal.store.StoreUnreachableException;
+import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class Flusher {
   private static final Map<SessionFactoryImplementor, WeakReference<Flusher>> RUNNING =
       Collections.synchronizedMap(new WeakHashMap<>());
 
+  private final String factoryName;
   private final DeltaStore store;
   private final Ledger ledger;
   private final Leases leases;
@@ -112,6 +114,8 @@ public final class Flusher {
       StatsRecorder stats,
       Clock clock,
       int threads) {
+    // as the meters' tag names it: the factory's name, else its persistence unit's
+    this.factoryName = factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
     this.threads = threads;
     this.store = store;
     this.ledger = ledger;
@@ -119,7 +123,8 @@ public final class Flusher {
     this.leases = new Leases(ledger.leaseTable(), node, clock);
     this.maxRows = maxRows;
     this.transactions = new FlushTransactions(factory);
-    this.applier = new ClaimApplier(model, store, ledger, transactions, node, clock, stats);
+    this.applier =
+        new ClaimApplier(factoryName, model, store, ledger, transactions, node, clock, stats);
   }
 
   /** This flusher's leases, for tests of this package. */
@@ -279,8 +284,10 @@ public final class Flusher {
       } else {
         LOG.warnf(
             e,
-            "Counter flush of partition %d failed; what it claimed stays in flight and the next"
-                + " flush applies it once",
+            "SessionFactory '%s': counter flush of partition %d failed; what it claimed stays in"
+                + " flight and the next flush applies it once. If this repeats, fix the cause"
+                + " below (the database, a lock or a statement timeout)",
+            factoryName,
             partition);
       }
       synchronized (failures) {
@@ -339,8 +346,9 @@ public final class Flusher {
     } catch (RuntimeException e) {
       // nothing is lost: the leases expire by themselves and no other node needs them to be right
       LOG.warnf(
-          "Cannot release the counter flush leases of this node; they expire within %s: %s",
-          Leases.DEFAULT_DURATION, e);
+          "SessionFactory '%s': cannot release the counter flush leases of this node (%s); nothing"
+              + " to do: they expire within %s, and no other node needs them released",
+          factoryName, e, Leases.DEFAULT_DURATION);
     }
   }
 

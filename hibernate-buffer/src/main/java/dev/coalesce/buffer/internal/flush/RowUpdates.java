@@ -34,9 +34,11 @@ final class RowUpdates {
    * Runs {@code updates}; rows that fail with a data error are rolled back one by one and added to
    * {@code failed}.
    *
+   * @param factoryName the SessionFactory's name, which the ERROR line of a failed row names
    * @return rows updated (a row that no longer exists is not counted: its delta is dropped)
    */
   static long execute(
+      String factoryName,
       Connection connection,
       SharedSessionContractImplementor session,
       List<RowUpdate> updates,
@@ -64,12 +66,15 @@ final class RowUpdates {
           }
           connection.rollback(beforeRow);
           LOG.errorf(
-              "Counter update of %s id %s failed and its deltas %s are set aside in %s: %s",
+              "SessionFactory '%s': counter update of %s id %s failed (%s) and its deltas %s are"
+                  + " set aside in %s. Fix the cause (e.g. widen the column), then apply or"
+                  + " delete the set-aside rows with SQL as hibernate-buffer/README.md explains",
+              factoryName,
               update.root().name(),
               update.idText(),
+              rowError.getMessage(),
               update.keys(),
-              Ledger.FAILED_TABLE,
-              rowError.getMessage());
+              Ledger.FAILED_TABLE);
           failed.add(new FailedRow(update, describe(rowError)));
         }
       }

@@ -24,6 +24,7 @@ final class DirectApplier {
   private static final Logger LOG = Logger.getLogger(DirectApplier.class);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  private final String factoryName;
   private final Pusher.DirectApply direct;
   private final StatsRecorder stats;
   private final ScheduledExecutorService executor;
@@ -31,7 +32,12 @@ final class DirectApplier {
   private final AtomicInteger queuedDeltas = new AtomicInteger();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
-  DirectApplier(Pusher.DirectApply direct, StatsRecorder stats, ScheduledExecutorService executor) {
+  DirectApplier(
+      String factoryName,
+      Pusher.DirectApply direct,
+      StatsRecorder stats,
+      ScheduledExecutorService executor) {
+    this.factoryName = factoryName;
     this.direct = direct;
     this.stats = stats;
     this.executor = executor;
@@ -65,8 +71,9 @@ final class DirectApplier {
       applyQueued();
     } catch (RuntimeException e) {
       LOG.warnf(
-          "Applying %d committed counter deltas to the database failed (%s); retrying in 1 s",
-          queuedDeltas.get(), e.toString());
+          "SessionFactory '%s': applying %d committed counter deltas to the database failed (%s);"
+              + " they are kept and retried every second. Check the database",
+          factoryName, queuedDeltas.get(), e.toString());
       schedule(RETRY_NANOS);
     }
   }
@@ -121,8 +128,9 @@ final class DirectApplier {
       stats.dropped(left.size());
       LOG.errorf(
           e,
-          "Committed counter deltas were NOT applied: the database failed while the buffer"
-              + " closed; repair by hand: %s",
+          "SessionFactory '%s': committed counter deltas were NOT applied: the database failed"
+              + " while the buffer closed (cause below); add them to their rows by hand: %s",
+          factoryName,
           left);
     }
   }

@@ -1,5 +1,6 @@
 package dev.coalesce.buffer.internal.push;
 
+import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.internal.flush.StatsRecorder;
 import dev.coalesce.buffer.internal.store.CounterKey;
 import dev.coalesce.buffer.internal.store.DeltaStore;
@@ -75,6 +76,7 @@ public final class Pusher {
     void apply(Map<CounterKey, Long> deltas);
   }
 
+  private final String factoryName;
   private final DeltaStore store;
   private final DirectApply direct;
   private final StatsRecorder stats;
@@ -101,6 +103,7 @@ public final class Pusher {
   private final RedisOutage outage;
 
   /**
+   * @param factoryName the SessionFactory's name, which every WARN and ERROR line names
    * @param executor a single thread, for this pusher alone; shut down by {@link #close}
    * @param overflowExecutor a single thread that applies commits finding the queue full to the
    *     database; shut down by {@link #close}
@@ -109,6 +112,7 @@ public final class Pusher {
    *     outage once when it starts and once when it ends
    */
   public Pusher(
+      String factoryName,
       DeltaStore store,
       DirectApply direct,
       StatsRecorder stats,
@@ -118,6 +122,7 @@ public final class Pusher {
       ScheduledExecutorService overflowExecutor,
       LongSupplier nanoTime,
       RedisOutage outage) {
+    this.factoryName = factoryName;
     this.outage = outage;
     this.store = store;
     this.direct = direct;
@@ -125,7 +130,7 @@ public final class Pusher {
     this.pushTimeout = pushTimeout;
     this.maxQueuedDeltas = maxQueuedDeltas;
     this.executor = executor;
-    this.overflow = new DirectApplier(direct, stats, overflowExecutor);
+    this.overflow = new DirectApplier(factoryName, direct, stats, overflowExecutor);
     this.nanoTime = nanoTime;
   }
 
@@ -164,9 +169,11 @@ public final class Pusher {
       stats.queueOverflow();
       if (overflowing.compareAndSet(false, true)) {
         LOG.warnf(
-            "Counter push queue full (%d deltas waiting for the store): committed deltas go"
-                + " straight to the database until it drains",
-            maxQueuedDeltas);
+            "SessionFactory '%s': counter push queue full (%d deltas waiting for the store):"
+                + " committed deltas go straight to the database until it drains. Check the store"
+                + " (an outage is logged on its own), or raise %s if commits come faster than"
+                + " pushes",
+            factoryName, maxQueuedDeltas, BufferSettings.MAX_QUEUED_DELTAS);
       }
       overflow.submit(deltas);
       return;
@@ -205,8 +212,9 @@ public final class Pusher {
       stats.dropped(deltas.size());
       LOG.errorf(
           e,
-          "Committed counter deltas were NOT applied (%s, and the database failed too);"
-              + " repair by hand: %s",
+          "SessionFactory '%s': committed counter deltas were NOT applied (%s, and the database"
+              + " failed too, cause below); add them to their rows by hand: %s",
+          factoryName,
           why,
           deltas);
     }
@@ -254,7 +262,12 @@ public final class Pusher {
       }
     } catch (Throwable e) {
       // the schedule must go on: what is queued waits for the next drain
-      LOG.errorf(e, "Counter pusher failed; retrying");
+      LOG.errorf(
+          e,
+          "SessionFactory '%s': the counter pusher failed unexpectedly; what is queued waits and"
+              + " is pushed again in %d s. Report this with the stack trace below",
+          factoryName,
+          TimeUnit.NANOSECONDS.toSeconds(MAX_BACKOFF_NANOS));
       scheduleDrain(MAX_BACKOFF_NANOS);
     }
   }
@@ -331,9 +344,9 @@ public final class Pusher {
   private void drop(Map<CounterKey, Long> deltas, String why) {
     stats.dropped(deltas.size());
     LOG.errorf(
-        "Committed counter deltas dropped (%s): they may or may not be in the database;"
-            + " check and repair by hand: %s",
-        why, deltas);
+        "SessionFactory '%s': committed counter deltas dropped (%s): they may or may not be in"
+            + " the database; check each counter against its source and correct it by hand: %s",
+        factoryName, why, deltas);
   }
 
   private void settle(Batch batch) {
@@ -364,7 +377,11 @@ public final class Pusher {
     try {
       drainedAfterClose.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      LOG.warnf("Counter pushes not settled within %s; settling what is left now", timeout);
+      LOG.warnf(
+          "SessionFactory '%s': counter pushes not settled within %s; settling what is left now"
+              + " (what never reached the store goes to the database, what is in doubt is dropped"
+              + " and logged). Raise %s if closing needs longer",
+          factoryName, timeout, BufferSettings.SHUTDOWN_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
@@ -374,8 +391,10 @@ public final class Pusher {
     try {
       if (!executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         LOG.errorf(
-            "Counter pusher thread did not stop; %d committed deltas are left with it",
-            queuedDeltas.get());
+            "SessionFactory '%s': the counter pusher thread did not stop within %s; %d committed"
+                + " deltas are left with it and are lost if it never pushes them. Check a thread"
+                + " dump for coalesce-buffer-pusher, and the counters against their source",
+            factoryName, timeout, queuedDeltas.get());
         return;
       }
     } catch (InterruptedException e) {

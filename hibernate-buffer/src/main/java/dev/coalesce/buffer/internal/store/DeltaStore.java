@@ -35,17 +35,19 @@ public interface DeltaStore extends AutoCloseable {
    * (one round trip). The client stays open when the store closes: it belongs to the
    * SessionFactory's {@code RedisConnection}.
    *
+   * @param factoryName the SessionFactory's name, which its WARN and ERROR lines name
    * @param attemptTimeout how long one push attempt waits for Redis before it is in doubt
    * @param waitReplicas how many replicas must have a push or a claim before it counts (0: none)
    */
   static DeltaStore redis(
+      String factoryName,
       RedissonClient client,
       KeyNamespace keys,
       int partitions,
       Duration attemptTimeout,
       int waitReplicas) {
     RedisDeltaStore store =
-        new RedisDeltaStore(client, keys, partitions, attemptTimeout, waitReplicas);
+        new RedisDeltaStore(factoryName, client, keys, partitions, attemptTimeout, waitReplicas);
     store.start();
     return store;
   }

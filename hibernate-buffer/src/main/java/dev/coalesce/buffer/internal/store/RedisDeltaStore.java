@@ -4,6 +4,7 @@ import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.redis.internal.KeyNamespace;
 import dev.coalesce.redis.internal.LuaScript;
+import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.ReplicaWait;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -69,6 +70,7 @@ final class RedisDeltaStore implements DeltaStore {
    */
   public static final Duration NODE_MARKER_TTL = Duration.ofHours(24);
 
+  private final String factoryName;
   private final RedissonClient client;
   private final KeyNamespace keys;
   private final int partitions;
@@ -86,11 +88,13 @@ final class RedisDeltaStore implements DeltaStore {
   private volatile boolean epochsKnown;
 
   RedisDeltaStore(
+      String factoryName,
       RedissonClient client,
       KeyNamespace keys,
       int partitions,
       Duration attemptTimeout,
       int waitReplicas) {
+    this.factoryName = factoryName;
     this.client = client;
     this.keys = keys;
     this.partitions = partitions;
@@ -113,9 +117,10 @@ final class RedisDeltaStore implements DeltaStore {
       readEpochs();
     } catch (RedisException e) {
       LOG.warnf(
-          "Cannot read the buffer's partition epochs from Redis at boot (%s); the first push reads"
-              + " them",
-          e.toString());
+          "SessionFactory '%s': cannot read the counter buffer's partition epochs from Redis at"
+              + " boot (%s: %s); the first push reads them. Nothing to do if pushes succeed; else"
+              + " check that Redis runs and is reachable from here (an outage is logged once)",
+          factoryName, e.getClass().getSimpleName(), RedisOutage.firstLine(e));
     }
   }
 
@@ -237,10 +242,12 @@ final class RedisDeltaStore implements DeltaStore {
     }
     if (!lostPartitions.isEmpty()) {
       LOG.errorf(
-          "Redis lost the counter deltas of partitions %s (a new epoch in %s): it restarted"
-              + " without persistence, or its keys were deleted or evicted; what it held there and"
-              + " had not flushed is lost",
-          lostPartitions, epoch(lostPartitions.get(0)));
+          "SessionFactory '%s': Redis lost the counter deltas of partitions %s (a new epoch in"
+              + " %s): it restarted without persistence, or its keys were deleted or evicted; what"
+              + " it held there and had not flushed is lost. Correct the affected counters by hand"
+              + " if they must be exact, and run Redis with appendonly yes and maxmemory-policy"
+              + " noeviction",
+          factoryName, lostPartitions, epoch(lostPartitions.get(0)));
     }
     return new PushReply(alreadyApplied, lost);
   }

@@ -61,7 +61,10 @@ class FinalFlushLogTest {
                 line ->
                     assertThat(line)
                         .startsWith(
-                            "SessionFactory '" + FACTORY + "': the final counter flush failed;")
+                            "SessionFactory '"
+                                + FACTORY
+                                + "': the final counter flush failed (IllegalStateException:"
+                                + " final flush failed by the test);")
                         .contains("1 counters (1 live, 0 in a claim) stay in the redis store")
                         .contains("of namespace '" + redis.namespace() + "'")
                         .contains("the next start of this application, flushes them"));

@@ -85,7 +85,7 @@ class DeltaStoreContractTest {
     if (kind.equals("redis")) {
       KeyNamespace keys =
           new KeyNamespace(redis.namespace() + ":contract" + cases.incrementAndGet());
-      store = DeltaStore.redis(client, keys, PARTITIONS, Duration.ofSeconds(5), 0);
+      store = DeltaStore.redis("contract-test", client, keys, PARTITIONS, Duration.ofSeconds(5), 0);
     } else {
       localClock = new ManualClock();
       store = DeltaStore.local(PARTITIONS, localClock);

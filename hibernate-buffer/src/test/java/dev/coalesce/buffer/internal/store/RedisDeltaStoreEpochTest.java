@@ -26,7 +26,12 @@ class RedisDeltaStoreEpochTest {
     RedissonClient client = TestRedisClients.failingAfter(redis.address(), Duration.ofSeconds(5));
     try (DeltaStore store =
         DeltaStore.redis(
-            client, new KeyNamespace(redis.namespace() + ":epoch"), 2, Duration.ofSeconds(5), 0)) {
+            "epoch-test",
+            client,
+            new KeyNamespace(redis.namespace() + ":epoch"),
+            2,
+            Duration.ofSeconds(5),
+            0)) {
       CounterKey views = new CounterKey("Post", "views", "1");
       int partition = views.partition(2);
       assertThat(store.push(new Push("n1", 1, Map.of(views, 1L), false)))

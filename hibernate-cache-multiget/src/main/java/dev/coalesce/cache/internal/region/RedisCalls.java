@@ -112,7 +112,14 @@ final class RedisCalls {
       resendKept();
     } catch (RuntimeException e) {
       // Runs on the factory's scheduler, which would stop calling it; the next cache call retries.
-      LOG.warnf(e, "Second-level cache: resending invalidations failed");
+      // not an outage (resendKept reports those to it), so unexpected: with its stack trace
+      LOG.warnf(
+          e,
+          "SessionFactory '%s': second-level cache: resending the invalidations kept during an"
+              + " outage failed; they stay kept and are resent every retry interval and before this"
+              + " node reads cached data again. If this repeats, fix the cause below (e.g. a Redis"
+              + " client shut down while the SessionFactory runs)",
+          outage.factory());
     }
   }
 

@@ -45,6 +45,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
    */
   static final int CLUSTER_SHARDS = 16;
 
+  private final String factory;
   private final String regionName;
   private final String prefix;
   private final String[] shardPrefixes;
@@ -57,6 +58,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
   private final RegionMeters meters;
 
   RegionStorage(
+      String factory,
       String regionName,
       String prefix,
       EntryStore store,
@@ -66,6 +68,7 @@ public final class RegionStorage implements DomainDataStorageAccess {
       boolean timestamps,
       int shards,
       RegionMeters meters) {
+    this.factory = factory;
     this.meters = meters;
     this.decoding = decoding;
     this.timestamps = timestamps;
@@ -181,8 +184,13 @@ public final class RegionStorage implements DomainDataStorageAccess {
     } catch (java.io.UncheckedIOException | IllegalArgumentException e) {
       if (warnedUnencodable.compareAndSet(false, true)) {
         LOG.warnf(
-            "Second-level cache region %s: cannot encode a %s (%s); such values are not cached",
-            regionName, value == null ? "null" : value.getClass().getName(), e.getMessage());
+            "SessionFactory '%s': second-level cache region %s cannot encode a %s (%s); such"
+                + " values are not cached (logged once per region). Make the type Serializable,"
+                + " or map it with an AttributeConverter to a basic type, to cache it",
+            factory,
+            regionName,
+            value == null ? "null" : value.getClass().getName(),
+            e.getMessage());
       }
       return null;
     }

@@ -29,6 +29,7 @@ public final class RegionStores implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(RegionStores.class);
 
+  private final String factory;
   private final EntryStore store;
   private final KeyNamespace keys;
   private final Duration defaultTtl;
@@ -45,6 +46,7 @@ public final class RegionStores implements AutoCloseable {
   private final RedisOutage outage;
 
   private RegionStores(
+      String factory,
       EntryStore store,
       RedisClock clock,
       KeyNamespace keys,
@@ -54,6 +56,7 @@ public final class RegionStores implements AutoCloseable {
       Meters meters,
       RedisOutage outage,
       int shards) {
+    this.factory = factory;
     this.shards = shards;
     this.meters = meters;
     this.outage = outage;
@@ -65,8 +68,14 @@ public final class RegionStores implements AutoCloseable {
     this.lockTimeoutMicros = lockTimeout.toNanos() / 1_000;
   }
 
-  /** Entries in Redis, stamped with Redis time through {@code clock}. */
+  /**
+   * Entries in Redis, stamped with Redis time through {@code clock}.
+   *
+   * @param factory the SessionFactory's name, which every WARN line names
+   * @param target Redis's address
+   */
   public static RegionStores redis(
+      String factory,
       RedissonClient client,
       RedisClock clock,
       String target,
@@ -84,6 +93,7 @@ public final class RegionStores implements AutoCloseable {
     // could not send invalidations resends them within one (see resendPending).
     RedisOutage outage =
         new RedisOutage(
+            factory,
             "Second-level cache",
             target,
             "Cache reads miss and go to the database, writes are skipped, invalidations are kept"
@@ -96,6 +106,7 @@ public final class RegionStores implements AutoCloseable {
             outageRetry.toNanos(),
             2 * outageRetry.toNanos());
     return new RegionStores(
+        factory,
         new RedisEntryStore(
             client, clock, outage, lockTtlMillis, waitReplicas, waitReplicasTimeout),
         clock,
@@ -108,8 +119,9 @@ public final class RegionStores implements AutoCloseable {
         client.getConfig().isClusterConfig() ? RegionStorage.CLUSTER_SHARDS : 1);
   }
 
-  /** Entries in this JVM, on {@code clockMicros}. */
+  /** Entries in this JVM, on {@code clockMicros}; {@code factory} as for {@link #redis}. */
   public static RegionStores local(
+      String factory,
       LongSupplier clockMicros,
       KeyNamespace keys,
       Duration defaultTtl,
@@ -117,6 +129,7 @@ public final class RegionStores implements AutoCloseable {
       Duration lockTimeout,
       Meters meters) {
     return new RegionStores(
+        factory,
         new LocalEntryStore(clockMicros),
         null,
         keys,
@@ -132,6 +145,7 @@ public final class RegionStores implements AutoCloseable {
   public RegionStorage region(String regionName) {
     Duration ttl = regionTtls.getOrDefault(regionName, defaultTtl);
     return new RegionStorage(
+        factory,
         regionName,
         prefix(regionName),
         store,
@@ -146,6 +160,7 @@ public final class RegionStores implements AutoCloseable {
   /** Storage of the timestamps region: its entries never expire (a missing one reads as fresh). */
   public RegionStorage timestamps(String regionName) {
     return new RegionStorage(
+        factory,
         regionName,
         prefix(regionName),
         store,

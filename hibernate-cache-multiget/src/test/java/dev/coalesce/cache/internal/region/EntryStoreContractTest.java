@@ -90,7 +90,14 @@ class EntryStoreContractTest {
       RedisClock clock = new RedisClock(EntryStoreContractTest::redisMicros, () -> 0);
       outage =
           new RedisOutage(
-              "Contract test", redis.address(), "", "", System::nanoTime, Long.MAX_VALUE / 4, 0);
+              "contract-test",
+              "Contract test",
+              redis.address(),
+              "",
+              "",
+              System::nanoTime,
+              Long.MAX_VALUE / 4,
+              0);
       store = new RedisEntryStore(client, clock, outage, LOCK_TTL_MILLIS, 0, Duration.ofSeconds(1));
     } else {
       localClock = new AtomicLong(1_767_225_600_000_000L);
