@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on a free port of 127.0.0.1 in front of a Redis server that counts what clients send:
@@ -45,6 +47,9 @@ public final class CountingRedisProxy implements AutoCloseable {
   private final List<RoundTrip> roundTrips = new ArrayList<>();
   private volatile boolean closed;
   private volatile boolean blocked;
+  private volatile String heldCommand;
+  private volatile CountDownLatch heldUntil = new CountDownLatch(0);
+  private final AtomicInteger held = new AtomicInteger();
 
   private CountingRedisProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
@@ -104,6 +109,27 @@ public final class CountingRedisProxy implements AutoCloseable {
     blocked = false;
   }
 
+  /**
+   * From now on, holds every request that carries a command named {@code command} (e.g. {@code
+   * EVALSHA}) before it reaches Redis, and the requests after it on that connection, until {@link
+   * #release()}: its client waits for an answer that does not come.
+   */
+  public void hold(String command) {
+    heldUntil = new CountDownLatch(1);
+    heldCommand = command.toUpperCase(Locale.ROOT);
+  }
+
+  /** How many requests {@link #hold} has held since the proxy started. */
+  public int heldCount() {
+    return held.get();
+  }
+
+  /** Lets the held requests through, and holds nothing more. */
+  public void release() {
+    heldCommand = null;
+    heldUntil.countDown();
+  }
+
   private void accept() {
     while (!closed) {
       try {
@@ -140,6 +166,11 @@ public final class CountingRedisProxy implements AutoCloseable {
         List<String> values = scanner.feed(buffer, read);
         if (fromClient) {
           sent(connection, values);
+          String command = heldCommand;
+          if (command != null && values.contains(command)) {
+            held.incrementAndGet();
+            awaitRelease();
+          }
         } else {
           connection.replied(values.size());
         }
@@ -155,6 +186,14 @@ public final class CountingRedisProxy implements AutoCloseable {
     } finally {
       Sockets.closeQuietly(from);
       Sockets.closeQuietly(to);
+    }
+  }
+
+  private void awaitRelease() {
+    try {
+      heldUntil.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -177,6 +216,7 @@ public final class CountingRedisProxy implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    release();
     try {
       server.close();
     } catch (IOException e) {

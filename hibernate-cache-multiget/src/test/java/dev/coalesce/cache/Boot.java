@@ -5,7 +5,9 @@ import jakarta.persistence.EntityManagerFactory;
 import java.util.HashMap;
 import java.util.Map;
 import org.hibernate.SessionFactory;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.stat.Statistics;
 
 /** Boots a SessionFactory with the multiget cache on a test's database. */
 final class Boot {
@@ -20,6 +22,18 @@ final class Boot {
     // no background TIME reads in the middle of counted round trips
     settings.put(CacheSettings.CLOCK_SYNC_INTERVAL, "1h");
     return settings;
+  }
+
+  /**
+   * The factory's statistics once every write-back it sent has its answer: a load does not wait for
+   * its write-backs, and puts are counted when Redis answers.
+   */
+  static Statistics settled(SessionFactory factory) {
+    MultigetRegionFactory regions =
+        (MultigetRegionFactory)
+            factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory();
+    regions.stores().awaitWriteBacks();
+    return factory.getStatistics();
   }
 
   static SessionFactory factory(TestDatabase db, Map<String, Object> extra, Class<?>... entities) {

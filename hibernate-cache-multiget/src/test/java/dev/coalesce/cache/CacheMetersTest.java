@@ -59,6 +59,7 @@ class CacheMetersTest {
       assertThat(keys(registry).totalAmount()).isEqualTo(N);
       assertThat(gets(registry, "miss")).isEqualTo(2 * N);
       assertThat(gets(registry, "hit")).isZero();
+      Boot.settled(factory);
       assertThat(writeBacks(registry, "stored")).isEqualTo(N);
       assertThat(writeBacks(registry, "refused")).isZero();
 
@@ -90,6 +91,7 @@ class CacheMetersTest {
       assertThat(keys(registry).totalAmount()).isEqualTo(2 * N + 1);
       assertThat(gets(registry, "miss")).isEqualTo(2 * N + 1);
       assertThat(gets(registry, "hit")).isEqualTo(N + 1);
+      Boot.settled(factory);
       assertThat(writeBacks(registry, "stored")).isEqualTo(N);
       assertThat(writeBacks(registry, "refused")).isEqualTo(1);
       assertThat(multiGets(registry).totalTime(TimeUnit.NANOSECONDS)).isPositive();

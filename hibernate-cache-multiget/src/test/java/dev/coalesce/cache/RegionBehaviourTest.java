@@ -55,7 +55,7 @@ class RegionBehaviourTest {
   }
 
   static Statistics stats() {
-    return factory.getStatistics();
+    return Boot.settled(factory);
   }
 
   /** Entry keys containing {@code part}; not the regions' clear keys ({@code <region>:!clear}). */

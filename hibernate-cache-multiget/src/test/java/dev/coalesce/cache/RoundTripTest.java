@@ -73,7 +73,7 @@ class RoundTripTest {
   }
 
   static Statistics stats() {
-    return factory.getStatistics();
+    return Boot.settled(factory);
   }
 
   static Wire.Measured measure(String row, Runnable action) {

@@ -37,6 +37,7 @@ final class Wire implements AutoCloseable {
     proxy.reset();
     stats.clear();
     action.run();
+    Boot.settled(factory);
     Measured measured =
         new Measured(
             proxy.roundTripCount(),

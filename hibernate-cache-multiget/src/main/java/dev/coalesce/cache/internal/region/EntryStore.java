@@ -1,6 +1,8 @@
 package dev.coalesce.cache.internal.region;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Where entries live, as raw records under full keys. Each method is one atomic step; the
@@ -113,7 +115,21 @@ interface EntryStore extends AutoCloseable {
    * Sends the writes as one pipeline (one round trip), never a blind overwrite; whether each was
    * stored, in the order of {@code writes} (all false if the store was unreachable).
    */
-  List<Boolean> writeAll(List<Write> writes);
+  default List<Boolean> writeAll(List<Write> writes) {
+    return writeAllAsync(writes, stored -> {}).join();
+  }
+
+  /**
+   * As {@link #writeAll}, without waiting for the answer: the writes are sent now; {@code onAnswer}
+   * gets the answer when it comes, and then the future completes with it (never exceptionally).
+   * Until then this store's reads of those keys wait, so this node reads its own write-backs, and
+   * what {@code onAnswer} recorded.
+   */
+  CompletableFuture<List<Boolean>> writeAllAsync(
+      List<Write> writes, Consumer<List<Boolean>> onAnswer);
+
+  /** Waits until every write-back this node sent has its answer (before closing, and for tests). */
+  default void awaitWriteBacks() {}
 
   @Override
   void close();
@@ -124,6 +140,15 @@ interface EntryStore extends AutoCloseable {
 
     /** The clear key of the entry's region (same hash slot as {@link #key()}). */
     String clearKey();
+
+    /** When the loading transaction started (store time, microseconds). */
+    long startedMicros();
+
+    /** The record to store. */
+    byte[] record();
+
+    /** Time to live of the stored record, in milliseconds (0: none). */
+    long ttlMillis();
   }
 
   /**
@@ -151,5 +176,11 @@ interface EntryStore extends AutoCloseable {
       long ttlMillis,
       long maxAgeMicros,
       boolean minimalPut)
-      implements Write {}
+      implements Write {
+
+    @Override
+    public byte[] record() {
+      return item;
+    }
+  }
 }

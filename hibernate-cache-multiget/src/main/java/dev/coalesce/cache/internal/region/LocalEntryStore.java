@@ -1,6 +1,7 @@
 package dev.coalesce.cache.internal.region;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -363,6 +364,14 @@ final class LocalEntryStore implements EntryStore {
           return accept ? entry(item, ttlMillis, now) : old;
         });
     return put[0];
+  }
+
+  @Override
+  public CompletableFuture<List<Boolean>> writeAllAsync(
+      List<Write> writes, java.util.function.Consumer<List<Boolean>> onAnswer) {
+    List<Boolean> stored = writeAll(writes);
+    onAnswer.accept(stored);
+    return CompletableFuture.completedFuture(stored);
   }
 
   @Override

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -59,6 +62,49 @@ final class RedisCalls {
       outage.failed(what, e);
       return whenDown;
     }
+  }
+
+  /**
+   * As {@link #call}, without waiting: {@code operation} sends and returns its answer to come. The
+   * future completes with {@code whenDown} if Redis is down or the call fails, never exceptionally.
+   */
+  <T> CompletableFuture<T> callAsync(
+      String what, Supplier<CompletionStage<T>> operation, T whenDown) {
+    if (!resendKept()) {
+      return CompletableFuture.completedFuture(whenDown);
+    }
+    CompletionStage<T> answer;
+    try {
+      answer = operation.get();
+    } catch (RedisException e) {
+      outage.failed(what, e);
+      return CompletableFuture.completedFuture(whenDown);
+    }
+    return answer
+        .handle(
+            (result, failure) -> {
+              if (failure == null) {
+                outage.succeeded();
+                return result;
+              }
+              Throwable cause =
+                  failure instanceof CompletionException && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (cause instanceof RedisException redis) {
+                outage.failed(what, redis);
+              } else {
+                // nobody waits to be told: the caller has moved on
+                LOG.warnf(
+                    cause,
+                    "SessionFactory '%s': Second-level cache: %s failed; the entries stay"
+                        + " uncached. Report this with the stack trace",
+                    outage.factory(),
+                    what);
+              }
+              return whenDown;
+            })
+        .toCompletableFuture();
   }
 
   /** Runs a write; false if Redis is down or failed (the caller decides what to keep). */

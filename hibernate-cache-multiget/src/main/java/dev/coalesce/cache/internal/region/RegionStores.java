@@ -293,6 +293,11 @@ public final class RegionStores implements AutoCloseable {
     return new TransactionCache(session, this::nextTimestamp, store);
   }
 
+  /** Waits until every write-back this node sent has its answer. */
+  public void awaitWriteBacks() {
+    store.awaitWriteBacks();
+  }
+
   @Override
   public void close() {
     store.close();

@@ -224,6 +224,13 @@ public final class TransactionCache implements CacheTransactionSynchronization {
     }
   }
 
+  /**
+   * Sends the buffered write-backs as one pipeline and does not wait for the answer: the caller has
+   * its entities, and a put-from-load is conditional, so when it lands changes nothing but whether
+   * it is stored (reads of these keys on this node wait for it, see {@link
+   * EntryStore#writeAllAsync}). Meters and Hibernate's put statistics count the answer when it
+   * comes.
+   */
   private void flush() {
     if (!writes.isEmpty()) {
       List<EntryStore.Write> batch = new ArrayList<>(writes);
@@ -232,13 +239,16 @@ public final class TransactionCache implements CacheTransactionSynchronization {
       writes.clear();
       writeMeters.clear();
       writeStatistics.clear();
-      List<Boolean> stored = store.writeAll(batch);
-      for (int i = 0; i < meters.size(); i++) {
-        meters.get(i).writeBack(stored.get(i));
-        if (stored.get(i) && statistics.get(i) != null) {
-          statistics.get(i).count(session);
-        }
-      }
+      store.writeAllAsync(
+          batch,
+          stored -> {
+            for (int i = 0; i < meters.size(); i++) {
+              meters.get(i).writeBack(stored.get(i));
+              if (stored.get(i) && statistics.get(i) != null) {
+                statistics.get(i).count(session);
+              }
+            }
+          });
     }
   }
 }

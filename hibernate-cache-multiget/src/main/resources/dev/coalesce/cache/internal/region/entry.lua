@@ -1,9 +1,13 @@
 -- One atomic step of the multi-get cache on one entry (KEYS[1]); ARGV[1] names the step.
 -- KEYS[2], where given, is the clear key of the entry's region: the time of its last clear (same
 -- hash slot on a cluster). A value or item stamped before it is gone: treated as absent.
--- Step 'many' runs several steps in one call (the write-backs of a load): KEYS are pairs (entry,
--- clear key), all in one hash slot; ARGV after 'many' is, per step, its name, its number of
--- arguments and the arguments. It returns each step's answer in order.
+-- Step 'many' runs the write-backs of a load in one call: KEYS[1] is the clear key they share (one
+-- region, one hash slot), KEYS[2..] the entries, and ARGV[2] all their steps, one after another,
+-- each a fixed header and a record (one argument, not seven per entry: the client encodes each
+-- argument separately, and that was most of a cold load's client time):
+--   kind(1: 'p' put-from-load, 'a' add, 'r' refresh) started(16) ttl(16) max-age(16) minimal(1)
+--   length(8) record(length)
+-- It returns each step's answer in order.
 -- Record layout (see Records.java):
 --   value '1V' timestamp(16) payload
 --   item  '1I' timestamp(16) version(21) payload
@@ -56,29 +60,49 @@ local function addable(raw, e, started)
   return e ~= nil and e.kind == 'L' and started_after_release(e, started)
 end
 
--- One step on the entry at key; ARG[1] names it, ARG[2..] are its arguments.
-local function step(key, clear_key, ARG)
-  local function write_lock(token, holders, timeout, unlocked, concurrent, ttl_ms)
-    redis.call('SET', key, '1L' .. token .. string.format('%04d', holders) .. pad(timeout)
-      .. pad(unlocked) .. concurrent, 'PX', ttl_ms)
-  end
+local function write_lock(key, token, holders, timeout, unlocked, concurrent, ttl_ms)
+  redis.call('SET', key, '1L' .. token .. string.format('%04d', holders) .. pad(timeout)
+    .. pad(unlocked) .. concurrent, 'PX', ttl_ms)
+end
 
-  -- An unlocked lock released now: hides any value and refuses the put-from-loads of every
-  -- transaction that started before now.
-  local function invalidate(ttl_ms)
-    write_lock('0000000000000000', 0, now, now, '0', ttl_ms)
-  end
+-- An unlocked lock released now: hides any value and refuses the put-from-loads of every
+-- transaction that started before now.
+local function invalidate(key, ttl_ms)
+  write_lock(key, '0000000000000000', 0, now, now, '0', ttl_ms)
+end
 
+-- The time of a region's last clear (0: never), from its clear key.
+local function cleared_at(clear_key)
+  if not clear_key then return 0 end
+  return tonumber(redis.call('GET', clear_key) or '0') or 0
+end
+
+-- One step on the entry at key, in a region last cleared at cleared; ARG[1] names the step,
+-- ARG[2..] are its arguments.
+local function step(key, cleared, ARG)
+  if ARG[1] == 'put-from-load' or ARG[1] == 'add' then
+    -- The usual case of a load, an absent key, in one command: SET NX does what the full rule
+    -- below does there (after the checks that need no entry); a present key goes the long way.
+    local started = tonumber(ARG[2])
+    if started <= cleared or (ARG[1] == 'put-from-load' and now - started > tonumber(ARG[5])) then
+      return 0
+    end
+    local stored
+    if tonumber(ARG[4]) > 0 then
+      stored = redis.call('SET', key, ARG[3], 'PX', ARG[4], 'NX')
+    else
+      stored = redis.call('SET', key, ARG[3], 'NX')
+    end
+    if stored then
+      return 1
+    end
+  end
   local raw = redis.call('GET', key)
   local e = parse(raw)
-  local cleared = 0
-  if clear_key then
-    cleared = tonumber(redis.call('GET', clear_key) or '0') or 0
-    if e ~= nil and e.kind ~= 'L' and (e.ts == nil or e.ts < cleared) then
-      -- written before the region's last clear: gone
-      e = nil
-      raw = false
-    end
+  if cleared > 0 and e ~= nil and e.kind ~= 'L' and (e.ts == nil or e.ts < cleared) then
+    -- written before the region's last clear: gone
+    e = nil
+    raw = false
   end
 
   if ARG[1] == 'lock' then
@@ -86,10 +110,10 @@ local function step(key, clear_key, ARG)
     if live(e) then
       local holders = e.holders + 1
       if holders > 9999 then holders = 9999 end
-      write_lock(e.token, holders, now + tonumber(ARG[3]), e.unlocked, '1', ARG[4])
+      write_lock(key, e.token, holders, now + tonumber(ARG[3]), e.unlocked, '1', ARG[4])
       return e.token
     end
-    write_lock(ARG[2], 1, now + tonumber(ARG[3]), now, '0', ARG[4])
+    write_lock(key, ARG[2], 1, now + tonumber(ARG[3]), now, '0', ARG[4])
     return ARG[2]
 
   elseif ARG[1] == 'unlock' or ARG[1] == 'after-update' then
@@ -106,14 +130,14 @@ local function step(key, clear_key, ARG)
       local holders = e.holders - 1
       local unlocked = e.unlocked
       if holders == 0 then unlocked = now end
-      write_lock(e.token, holders, e.timeout, unlocked, e.concurrent, ARG[3])
+      write_lock(key, e.token, holders, e.timeout, unlocked, e.concurrent, ARG[3])
       return 0
     end
     if live(e) then
       return 0
     end
     -- Our lock expired or was evicted meanwhile: whatever is cached may predate our commit.
-    invalidate(ARG[3])
+    invalidate(key, ARG[3])
     return 0
 
   elseif ARG[1] == 'after-insert' then
@@ -203,7 +227,7 @@ local function step(key, clear_key, ARG)
     if live(e) then
       return 0
     end
-    invalidate(ARG[2])
+    invalidate(key, ARG[2])
     return 1
 
   elseif ARG[1] == 'delete-if-equals' then
@@ -217,17 +241,23 @@ local function step(key, clear_key, ARG)
 end
 
 if ARGV[1] == 'many' then
+  local cleared = cleared_at(KEYS[1])
+  local steps = ARGV[2]
+  local names = {p = 'put-from-load', a = 'add', r = 'refresh'}
   local answers = {}
-  local a = 2
-  for i = 1, #KEYS / 2 do
-    local n = tonumber(ARGV[a + 1])
-    local args = {ARGV[a]}
-    for j = 1, n do
-      args[j + 1] = ARGV[a + 1 + j]
-    end
-    a = a + 2 + n
-    answers[i] = step(KEYS[2 * i - 1], KEYS[2 * i], args)
+  local pos = 1
+  for i = 2, #KEYS do
+    local length = tonumber(string.sub(steps, pos + 50, pos + 57))
+    local ARG = {
+      names[string.sub(steps, pos, pos)],
+      tonumber(string.sub(steps, pos + 1, pos + 16)),
+      string.sub(steps, pos + 58, pos + 57 + length),
+      tonumber(string.sub(steps, pos + 17, pos + 32)),
+      tonumber(string.sub(steps, pos + 33, pos + 48)),
+      string.sub(steps, pos + 49, pos + 49)}
+    pos = pos + 58 + length
+    answers[i - 1] = step(KEYS[i], cleared, ARG)
   end
   return answers
 end
-return step(KEYS[1], KEYS[2], ARGV)
+return step(KEYS[1], cleared_at(KEYS[2]), ARGV)

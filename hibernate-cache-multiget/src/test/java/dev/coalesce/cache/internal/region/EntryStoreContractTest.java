@@ -748,6 +748,39 @@ class EntryStoreContractTest {
         .containsExactly(item, locked, value);
   }
 
+  /** The write-backs of a load carry every argument of a put-from-load (one packed argument). */
+  @Test
+  void writeAllAppliesTheMinimalPutAndMaximumAgeOfEachPutFromLoad() {
+    cachedItem(1);
+    long started = store.nowMicros();
+    byte[] newer = item(started, 2);
+    List<Boolean> stored =
+        store.writeAll(
+            List.of(
+                new EntryStore.PutFromLoad(
+                    key, clearKey, started, newer, TTL_MILLIS, MAX_AGE_MICROS, true),
+                new EntryStore.PutFromLoad(
+                    key + "old",
+                    clearKey,
+                    started - 2 * MAX_AGE_MICROS,
+                    item(started, 1),
+                    TTL_MILLIS,
+                    MAX_AGE_MICROS,
+                    false)));
+    assertThat(stored)
+        .as("a minimal put over an item; a load older than the maximum age")
+        .containsExactly(false, false);
+    assertThat(store.get(key + "old")).isNull();
+
+    assertThat(
+            store.writeAll(
+                List.of(
+                    new EntryStore.PutFromLoad(
+                        key, clearKey, started, newer, TTL_MILLIS, MAX_AGE_MICROS, false))))
+        .containsExactly(true);
+    assertThat(store.get(key)).isEqualTo(newer);
+  }
+
   // ---- add (NONSTRICT_READ_WRITE, READ_ONLY) --------------------------------------------------
 
   @Test

@@ -1,0 +1,131 @@
+package dev.coalesce.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.coalesce.redis.CoalesceSettings;
+import dev.coalesce.testing.CountingRedisProxy;
+import dev.coalesce.testing.RealServices;
+import dev.coalesce.testing.RedisServerProcess;
+import dev.coalesce.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13: a load's write-backs (its put-from-loads, one script call) are sent when the load ends
+ * and not waited for: the caller has its entities and commits while Redis works, and a write-back
+ * is a conditional put, so when it lands changes only whether it is stored. This node still reads
+ * its own write-backs: a read of a key whose write-back is in flight waits for it.
+ */
+@RealServices
+class WriteBackTest {
+
+  private static final int N = 100;
+  private static final List<Long> IDS = LongStream.rangeClosed(1, N).boxed().toList();
+
+  private static SessionFactory boot(TestDatabase db, CountingRedisProxy proxy) {
+    return Boot.factory(
+        db,
+        Map.of(CoalesceSettings.REDIS_ADDRESS, proxy.address(), CoalesceSettings.NAMESPACE, "wb"),
+        Post.class,
+        Author.class);
+  }
+
+  /** Rows the cache has never seen: plain JDBC, outside Hibernate. */
+  private static void insertBehindTheCache(TestDatabase db, List<Long> ids) throws SQLException {
+    try (Connection connection = db.connect();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "insert into " + db.schema() + ".Post (id, title, version) values (?, ?, 0)")) {
+      for (long id : ids) {
+        insert.setLong(1, id);
+        insert.setString(2, "post " + id);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  /**
+   * The write-back is held by a proxy in front of Redis, before it reaches Redis: the load returns
+   * its 100 entities and commits all the same; once the write-back goes through, all 100 are read
+   * from the cache. Before, the caller waited for the write-back's reply.
+   */
+  @Test
+  void aLoadReturnsAndCommitsWithoutWaitingForItsWriteBack(TestDatabase db) throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxy = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory factory = boot(db, proxy);
+      try {
+        insertBehindTheCache(db, IDS);
+
+        proxy.hold("EVALSHA");
+        CompletableFuture<Integer> load =
+            CompletableFuture.supplyAsync(
+                () ->
+                    factory
+                        .fromTransaction(session -> session.findMultiple(Post.class, IDS))
+                        .size());
+        assertThat(load.get(10, TimeUnit.SECONDS))
+            .as("the load returned while its write-back was held")
+            .isEqualTo(N);
+        await("the write-back sent and held")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> proxy.heldCount() >= 1);
+        proxy.release();
+
+        Statistics stats = factory.getStatistics();
+        stats.clear();
+        factory.inTransaction(session -> session.findMultiple(Post.class, IDS));
+        assertThat(stats.getSecondLevelCacheHitCount()).as("read from the cache").isEqualTo(N);
+        assertThat(stats.getPrepareStatementCount()).as("SQL").isZero();
+      } finally {
+        proxy.release();
+        factory.close();
+      }
+    }
+  }
+
+  /**
+   * Round after round, a cold load and at once another read of the same rows on this node: the
+   * second read finds all of them cached (it waits for the write-back still in flight, if any).
+   */
+  @Test
+  void thisNodeReadsItsOwnWriteBacks(TestDatabase db) throws SQLException {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxy = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory factory = boot(db, proxy);
+      try {
+        Statistics stats = factory.getStatistics();
+        int rounds = 30;
+        int notCached = 0;
+        for (int round = 0; round < rounds; round++) {
+          long first = 1 + (long) round * N;
+          List<Long> ids = LongStream.range(first, first + N).boxed().toList();
+          insertBehindTheCache(db, ids);
+          factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+          stats.clear();
+          factory.inTransaction(session -> session.findMultiple(Post.class, ids));
+          notCached += (int) (N - stats.getSecondLevelCacheHitCount());
+        }
+        System.out.printf(
+            "%d rounds of a cold load and an immediate second read: %d entries not read from"
+                + " the cache%n",
+            rounds, notCached);
+        assertThat(notCached).isZero();
+      } finally {
+        factory.close();
+      }
+    }
+  }
+}
