@@ -9,11 +9,11 @@ import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.internal.RedisClock;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.SettingsReader;
+import dev.coalesce.redis.internal.Timing;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import dev.coalesce.redis.internal.metrics.Meters;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.hibernate.boot.spi.SessionFactoryOptions;
@@ -57,6 +57,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   private final MultigetCacheKeysFactory cacheKeys = new MultigetCacheKeysFactory();
   private volatile RegionStores stores;
   private volatile ScheduledExecutorService clockSync;
+  private volatile Timing timing = Timing.system();
   private volatile int batchPrefetchLimit = CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT;
   private volatile RuntimeException startFailure;
 
@@ -104,6 +105,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     }
     RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
     CoalesceMetrics metrics = options.getServiceRegistry().requireService(CoalesceMetrics.class);
+    Timing time = options.getServiceRegistry().requireService(Timing.class);
+    timing = time;
     Meters meters = metrics.meters();
     CacheConfig config = CacheConfig.read(settings, redis.isConfigured());
     CacheSettings.Store storeKind = config.store();
@@ -117,7 +120,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
 
     if (storeKind == CacheSettings.Store.REDIS) {
       RedissonClient client = redis.client();
-      RedisClock clock = RedisClock.of(client);
+      RedisClock clock = RedisClock.of(client, time::nowMicros);
       try {
         clock.sync();
       } catch (RedisException e) {
@@ -126,13 +129,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
                 + " until it answers",
             e.getMessage());
       }
-      ScheduledExecutorService scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, "coalesce-cache-clock");
-                thread.setDaemon(true);
-                return thread;
-              });
+      ScheduledExecutorService scheduler = time.newScheduler("coalesce-cache-clock");
       scheduler.scheduleWithFixedDelay(
           () -> {
             try {
@@ -157,7 +154,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
               waitReplicas,
               waitReplicasTimeout,
               OUTAGE_RETRY,
-              System::nanoTime,
+              time::nanoTime,
               meters);
       stores = redisStores;
       // Invalidations this node could not send reach Redis soon after it answers again, even if
@@ -170,7 +167,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     } else {
       stores =
           RegionStores.local(
-              RedisClock::systemMicros, redis.keys(), ttl, regionTtls, lockTimeout, meters);
+              time::nowMicros, time::nanoTime, redis.keys(), ttl, regionTtls, lockTimeout, meters);
     }
     LOG.debugf(
         "Second-level cache 'multiget' started: store %s, ttl %s, lock timeout %s",
@@ -236,7 +233,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   @Override
   public long nextTimestamp() {
     RegionStores current = stores;
-    return current == null ? RedisClock.systemMicros() : current.nextTimestamp();
+    return current == null ? timing.nowMicros() : current.nextTimestamp();
   }
 
   /** The soft-lock timeout in {@link #nextTimestamp()} units (microseconds). */

@@ -43,6 +43,7 @@ public final class RegionStores implements AutoCloseable {
   private final Meters meters;
   private final Map<String, RegionMeters> regionMeters = new ConcurrentHashMap<>();
   private final RedisOutage outage;
+  private final LongSupplier nanoTime;
 
   private RegionStores(
       EntryStore store,
@@ -53,8 +54,10 @@ public final class RegionStores implements AutoCloseable {
       Duration lockTimeout,
       Meters meters,
       RedisOutage outage,
-      int shards) {
+      int shards,
+      LongSupplier nanoTime) {
     this.shards = shards;
+    this.nanoTime = nanoTime;
     this.meters = meters;
     this.outage = outage;
     this.store = store;
@@ -105,12 +108,14 @@ public final class RegionStores implements AutoCloseable {
         lockTimeout,
         meters,
         outage,
-        client.getConfig().isClusterConfig() ? RegionStorage.CLUSTER_SHARDS : 1);
+        client.getConfig().isClusterConfig() ? RegionStorage.CLUSTER_SHARDS : 1,
+        nanoTime);
   }
 
-  /** Entries in this JVM, on {@code clockMicros}. */
+  /** Entries in this JVM, on {@code clockMicros}; {@code nanoTime} times the multi-gets. */
   public static RegionStores local(
       LongSupplier clockMicros,
+      LongSupplier nanoTime,
       KeyNamespace keys,
       Duration defaultTtl,
       Map<String, Duration> regionTtls,
@@ -125,7 +130,8 @@ public final class RegionStores implements AutoCloseable {
         lockTimeout,
         meters,
         null,
-        1);
+        1,
+        nanoTime);
   }
 
   /** Storage of an entity/collection/natural-id or query-results region. */
@@ -275,7 +281,7 @@ public final class RegionStores implements AutoCloseable {
   }
 
   public TransactionCache newTransactionCache(SharedSessionContractImplementor session) {
-    return new TransactionCache(session, this::nextTimestamp, store);
+    return new TransactionCache(session, this::nextTimestamp, nanoTime, store);
   }
 
   @Override
