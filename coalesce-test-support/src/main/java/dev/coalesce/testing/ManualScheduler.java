@@ -39,6 +39,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
   private final Consumer<ManualScheduler> terminatedCallback;
   private final Thread thread;
   private boolean shutdown;
+  private boolean runningTask;
 
   ManualScheduler(
       String threadName, LongSupplier time, Consumer<ManualScheduler> terminatedCallback) {
@@ -65,7 +66,17 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
         if (task == null) {
           return;
         }
-        task.run();
+        try {
+          task.run();
+        } finally {
+          lock.lock();
+          try {
+            runningTask = false;
+            changed.signalAll();
+          } finally {
+            lock.unlock();
+          }
+        }
       }
     } catch (InterruptedException e) {
       // shutdownNow
@@ -90,6 +101,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
         }
         long wait = head.due - time.getAsLong();
         if (wait <= 0) {
+          runningTask = true;
           return queue.poll();
         }
         // this time never runs slower than the system's: waking after `wait` is never late
@@ -98,6 +110,32 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Waits until no task runs and none is due at {@code now}, or the thread ended.
+   *
+   * @return false if that did not happen before {@code deadlineNanos} (system time)
+   */
+  boolean awaitIdle(long now, long deadlineNanos) throws InterruptedException {
+    lock.lock();
+    try {
+      while (!isTerminated() && (runningTask || dueAt(now))) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        changed.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean dueAt(long now) {
+    Task<?> head = queue.peek();
+    return head != null && head.due - now <= 0;
   }
 
   private <V> Task<V> enqueue(Task<V> task) {

@@ -54,6 +54,26 @@ public final class ManualTime {
     schedulers.forEach(ManualScheduler::timeMoved);
   }
 
+  /**
+   * {@link #advance}, then waits until every scheduler has run what was due by the new time (a
+   * fixed-delay task once) and runs nothing: the test's next step sees what those tasks did.
+   */
+  public void advanceAndRunDue(Duration duration) {
+    advance(duration);
+    long now = nanoTime();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (ManualScheduler scheduler : schedulers) {
+      try {
+        if (!scheduler.awaitIdle(now, deadline)) {
+          throw new AssertionError("tasks due were still running 30 s after time advanced");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while tasks due ran", e);
+      }
+    }
+  }
+
   /** Nanoseconds since this time was created, as a monotonic clock. */
   public long nanoTime() {
     return (running ? System.nanoTime() - originNanos : 0) + advancedNanos.get();

@@ -56,6 +56,23 @@ class ManualTimeTest {
   }
 
   @Test
+  void advanceAndRunDueReturnsOnceWhatWasDueHasRun() {
+    ManualTime time = ManualTime.stopped();
+    ScheduledExecutorService first = time.newScheduler("manual-first");
+    ScheduledExecutorService second = time.newScheduler("manual-second");
+    List<String> runs = new CopyOnWriteArrayList<>();
+    first.scheduleWithFixedDelay(() -> runs.add("every 100 ms"), 100, 100, TimeUnit.MILLISECONDS);
+    second.schedule(() -> runs.add("after 1 s"), 1, TimeUnit.SECONDS);
+
+    time.advanceAndRunDue(Duration.ofMillis(100));
+    assertThat(runs).containsExactly("every 100 ms");
+    time.advanceAndRunDue(Duration.ofMillis(900));
+    assertThat(runs).containsExactlyInAnyOrder("every 100 ms", "every 100 ms", "after 1 s");
+    first.shutdownNow();
+    second.shutdownNow();
+  }
+
+  @Test
   void aDelayedTaskStillRunsAfterShutdownWhenItsTimeComes() throws Exception {
     ManualTime time = ManualTime.stopped();
     ScheduledExecutorService scheduler = time.newScheduler("manual-test");
