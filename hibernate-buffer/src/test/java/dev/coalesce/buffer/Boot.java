@@ -1,5 +1,7 @@
 package dev.coalesce.buffer;
 
+import dev.coalesce.redis.internal.Timing;
+import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
@@ -16,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.hibernate.SessionFactory;
+import org.hibernate.boot.MetadataSources;
+import org.hibernate.boot.registry.StandardServiceRegistry;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.redisson.api.RedissonClient;
 
@@ -47,6 +54,31 @@ public final class Boot {
         .managedClasses(entities)
         .properties(new HashMap<>(settings))
         .createEntityManagerFactory();
+  }
+
+  /**
+   * {@link #boot(Map, Class[])} on {@code time}: the factory's clocks and schedulers (the flush
+   * interval, the pusher's backoff, the local store's ages) follow the test's time, which replaces
+   * the {@link Timing} service in Hibernate's registry.
+   */
+  public static SessionFactory boot(
+      Map<String, Object> settings, ManualTime time, Class<?>... entities) {
+    StandardServiceRegistry registry =
+        new StandardServiceRegistryBuilder()
+            .applySettings(settings)
+            .applySetting(AvailableSettings.PERSISTENCE_UNIT_NAME, "buffer-test")
+            .addService(Timing.class, new Timing(time.clock(), time::nanoTime, time::newScheduler))
+            .build();
+    try {
+      MetadataSources sources = new MetadataSources(registry);
+      for (Class<?> entity : entities) {
+        sources.addAnnotatedClass(entity);
+      }
+      return sources.buildMetadata().buildSessionFactory();
+    } catch (RuntimeException e) {
+      StandardServiceRegistryBuilder.destroy(registry);
+      throw e;
+    }
   }
 
   /** Persists posts {@code 1..count}, titled "post <id>". */

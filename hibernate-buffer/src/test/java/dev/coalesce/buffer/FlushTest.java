@@ -7,7 +7,7 @@ import static dev.coalesce.buffer.Boot.queryRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.coalesce.buffer.internal.boot.BufferTestHooks;
+import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
@@ -15,6 +15,7 @@ import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
+import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.Test;
 
 /** The flusher: its schedule, its statistics, rows that fail, and the switch that turns it off. */
@@ -23,16 +24,33 @@ class FlushTest {
 
   @Test
   void theBackgroundFlusherAppliesDeltasEveryInterval(TestDatabase db, TestRedis redis) {
+    ManualTime time = ManualTime.stopped();
     Map<String, Object> settings = Boot.redisSettings(db, redis);
-    settings.put(BufferSettings.FLUSH_INTERVAL, "200ms");
-    EntityManagerFactory factory = Boot.boot(settings, Post.class);
+    settings.put(BufferSettings.FLUSH_INTERVAL, "10s");
+    SessionFactory factory = Boot.boot(settings, time, Post.class);
     try {
+      CounterBuffer buffer = CounterBuffer.of(factory);
       inTx(factory, em -> em.persist(new Post(1L, "scheduled")));
-      inTx(factory, em -> CounterBuffer.of(factory).increment(em, Post.class, 1L, "views", 3));
+      inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 3));
+
+      time.advance(Duration.ofSeconds(9));
+      assertThat(buffer.pending(Post.class, 1L, "views")).as("before the interval").isEqualTo(3);
+      assertThat(queryLong(db, "select views from post where id = 1")).isZero();
+
+      time.advance(Duration.ofSeconds(1));
+      // the flush runs on the flusher's thread: wait for it, not for the interval
       Awaitility.await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> queryLong(db, "select views from post where id = 1") == 3);
-      assertThat(CounterBuffer.of(factory).stats().flushes()).isPositive();
+      assertThat(buffer.pending(Post.class, 1L, "views")).isZero();
+      assertThat(buffer.stats().flushes()).isEqualTo(1);
+
+      inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 2));
+      time.advance(Duration.ofSeconds(10));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> queryLong(db, "select views from post where id = 1") == 5);
+      assertThat(buffer.stats().flushes()).isEqualTo(2);
     } finally {
       factory.close();
     }
@@ -40,10 +58,8 @@ class FlushTest {
 
   @Test
   void statsCountWhatHappened(TestDatabase db) {
-    MutableClock clock = new MutableClock();
-    Map<String, Object> settings = Boot.localSettings(db);
-    settings.put(BufferTestHooks.CLOCK, clock);
-    EntityManagerFactory factory = Boot.boot(settings, Post.class);
+    ManualTime time = ManualTime.stopped();
+    SessionFactory factory = Boot.boot(Boot.localSettings(db), time, Post.class);
     try {
       CounterBuffer buffer = CounterBuffer.of(factory);
       Boot.persistPosts(factory, 2);
@@ -57,7 +73,7 @@ class FlushTest {
             buffer.increment(em, Post.class, 1L, "views", 1);
             buffer.increment(em, Post.class, 2L, "views", 1);
           });
-      clock.advance(Duration.ofSeconds(7));
+      time.advance(Duration.ofSeconds(7));
       BufferStats pending = buffer.stats();
       // two captured counter changes plus two increment() calls
       assertThat(pending.incrementsAccepted()).isEqualTo(4);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import dev.coalesce.testing.CapturedLogs;
+import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
@@ -14,6 +15,7 @@ import dev.coalesce.testing.TestRedisClients;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
 import java.util.Map;
+import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 
@@ -84,7 +86,9 @@ class StoreOutageTest {
       settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
       settings.put("hibernate.session_factory_name", "outage-logs");
       settings.put("hibernate.session_factory_name_is_jndi", "false");
-      EntityManagerFactory factory = Boot.boot(settings, Post.class);
+      // running: background flushes go on every 100 ms while the test also moves time ahead
+      ManualTime time = ManualTime.running();
+      SessionFactory factory = Boot.boot(settings, time, Post.class);
       CapturedLogs logs = CapturedLogs.of("dev.coalesce");
       try {
         CounterBuffer buffer = CounterBuffer.of(factory);
@@ -97,23 +101,29 @@ class StoreOutageTest {
         for (int i = 0; i < 5; i++) {
           inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 1));
         }
-        // several background flushes fail meanwhile
-        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        // at least ten background flushes fail meanwhile, and the pushes are retried
+        for (int i = 0; i < 10; i++) {
+          time.advanceAndRunDue(Duration.ofMillis(100));
+        }
         assertThat(buffer.stats().oldestPendingAge()).as("unknown while Redis is down").isNull();
 
         server.startAgain();
+        // flushes and push retries run as time moves: 100 ms of it per look at the logs
         await("the end of the outage is logged")
             .atMost(Duration.ofSeconds(20))
             .until(
-                () ->
-                    !logs.at(Level.INFO).stream()
-                        .filter(l -> l.contains("answers again"))
-                        .toList()
-                        .isEmpty());
+                () -> {
+                  time.advanceAndRunDue(Duration.ofMillis(100));
+                  return logs.at(Level.INFO).stream().anyMatch(l -> l.contains("answers again"));
+                });
         // every increment the application was told committed is in the database, once
         await("committed deltas leave this JVM")
             .atMost(Duration.ofSeconds(20))
-            .until(() -> buffer.stats().deltasQueued() == 0);
+            .until(
+                () -> {
+                  time.advanceAndRunDue(Duration.ofMillis(100));
+                  return buffer.stats().deltasQueued() == 0;
+                });
         buffer.flush();
         assertThat(queryLong(db, "select views from post where id = 1")).isEqualTo(6);
       } finally {

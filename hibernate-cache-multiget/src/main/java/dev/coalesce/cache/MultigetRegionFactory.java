@@ -10,11 +10,11 @@ import dev.coalesce.redis.internal.RedisClock;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.SettingsReader;
+import dev.coalesce.redis.internal.Timing;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import dev.coalesce.redis.internal.metrics.Meters;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.hibernate.boot.spi.SessionFactoryOptions;
@@ -58,6 +58,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   private final MultigetCacheKeysFactory cacheKeys = new MultigetCacheKeysFactory();
   private volatile RegionStores stores;
   private volatile ScheduledExecutorService clockSync;
+  private volatile Timing timing = Timing.system();
   private volatile int batchPrefetchLimit = CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT;
   private volatile RuntimeException startFailure;
 
@@ -105,6 +106,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     }
     RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
     CoalesceMetrics metrics = options.getServiceRegistry().requireService(CoalesceMetrics.class);
+    Timing time = options.getServiceRegistry().requireService(Timing.class);
+    timing = time;
     Meters meters = metrics.meters();
     CacheConfig config = CacheConfig.read(settings, redis.isConfigured());
     CacheSettings.Store storeKind = config.store();
@@ -118,7 +121,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
 
     if (storeKind == CacheSettings.Store.REDIS) {
       RedissonClient client = redis.client();
-      RedisClock clock = RedisClock.of(client);
+      RedisClock clock = RedisClock.of(client, time::nowMicros);
       try {
         clock.sync();
       } catch (RedisException e) {
@@ -128,13 +131,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
                 + " is reachable from here",
             metrics.factory(), redis.describe(), RedisOutage.firstLine(e));
       }
-      ScheduledExecutorService scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, "coalesce-cache-clock");
-                thread.setDaemon(true);
-                return thread;
-              });
+      ScheduledExecutorService scheduler = time.newScheduler("coalesce-cache-clock");
       scheduler.scheduleWithFixedDelay(
           () -> {
             try {
@@ -160,7 +157,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
               waitReplicas,
               waitReplicasTimeout,
               OUTAGE_RETRY,
-              System::nanoTime,
+              time::nanoTime,
               meters);
       stores = redisStores;
       // Invalidations this node could not send reach Redis soon after it answers again, even if
@@ -174,7 +171,8 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
       stores =
           RegionStores.local(
               metrics.factory(),
-              RedisClock::systemMicros,
+              time::nowMicros,
+              time::nanoTime,
               redis.keys(),
               ttl,
               regionTtls,
@@ -245,7 +243,7 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   @Override
   public long nextTimestamp() {
     RegionStores current = stores;
-    return current == null ? RedisClock.systemMicros() : current.nextTimestamp();
+    return current == null ? timing.nowMicros() : current.nextTimestamp();
   }
 
   /** The soft-lock timeout in {@link #nextTimestamp()} units (microseconds). */

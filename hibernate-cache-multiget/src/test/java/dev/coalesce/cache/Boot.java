@@ -1,10 +1,16 @@
 package dev.coalesce.cache;
 
+import dev.coalesce.redis.internal.Timing;
+import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.TestDatabase;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.HashMap;
 import java.util.Map;
 import org.hibernate.SessionFactory;
+import org.hibernate.boot.MetadataSources;
+import org.hibernate.boot.registry.StandardServiceRegistry;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.stat.Statistics;
@@ -37,14 +43,44 @@ final class Boot {
   }
 
   static SessionFactory factory(TestDatabase db, Map<String, Object> extra, Class<?>... entities) {
-    Map<String, Object> settings = db.hibernateProperties();
-    settings.putAll(cacheSettings());
-    settings.putAll(extra);
+    Map<String, Object> settings = settings(db, extra);
     EntityManagerFactory emf =
         new HibernatePersistenceConfiguration("multiget-test")
             .managedClasses(entities)
             .properties(settings)
             .createEntityManagerFactory();
     return emf.unwrap(SessionFactory.class);
+  }
+
+  /**
+   * {@link #factory} on {@code time}: the cache's clocks and schedulers (clock sync, outage
+   * retries, resends) follow the test's time, which replaces the {@link Timing} service in
+   * Hibernate's registry.
+   */
+  static SessionFactory factory(
+      TestDatabase db, Map<String, Object> extra, ManualTime time, Class<?>... entities) {
+    StandardServiceRegistry registry =
+        new StandardServiceRegistryBuilder()
+            .applySettings(settings(db, extra))
+            .applySetting(AvailableSettings.PERSISTENCE_UNIT_NAME, "multiget-test")
+            .addService(Timing.class, new Timing(time.clock(), time::nanoTime, time::newScheduler))
+            .build();
+    try {
+      MetadataSources sources = new MetadataSources(registry);
+      for (Class<?> entity : entities) {
+        sources.addAnnotatedClass(entity);
+      }
+      return sources.buildMetadata().buildSessionFactory();
+    } catch (RuntimeException e) {
+      StandardServiceRegistryBuilder.destroy(registry);
+      throw e;
+    }
+  }
+
+  private static Map<String, Object> settings(TestDatabase db, Map<String, Object> extra) {
+    Map<String, Object> settings = db.hibernateProperties();
+    settings.putAll(cacheSettings());
+    settings.putAll(extra);
+    return settings;
   }
 }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import dev.coalesce.redis.CoalesceSettings;
 import dev.coalesce.testing.CapturedLogs;
 import dev.coalesce.testing.CountingRedisProxy;
+import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
@@ -33,6 +34,8 @@ class OutageTest {
   static CountingRedisProxy proxy;
   static RedissonClient client;
   static SessionFactory factory;
+  // running: the cache compares session timestamps (this time) with Redis TIME
+  static final ManualTime time = ManualTime.running();
 
   @BeforeAll
   static void boot(TestDatabase db) {
@@ -43,6 +46,7 @@ class OutageTest {
         Boot.factory(
             db,
             Map.of(CoalesceSettings.REDIS_CLIENT, client, CoalesceSettings.NAMESPACE, "outage"),
+            time,
             Post.class,
             Author.class);
   }
@@ -92,16 +96,26 @@ class OutageTest {
         (System.nanoTime() - started) / 1_000_000);
 
     proxy.unblock();
+    long unblocked = time.nanoTime();
     factory.getStatistics().clear();
     List<String> seen = new ArrayList<>();
+    // Redis is tried again a retry interval (1 s) after the last failure, by one read; cached
+    // reads resume two intervals after it answers. Each read here moves time by half an interval
+    // instead of waiting for it.
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
             () -> {
+              time.advance(Duration.ofMillis(500));
               seen.add(title(1L));
               return factory.getStatistics().getSecondLevelCacheHitCount() > 0;
             });
     assertThat(seen).as("every read after Redis came back").containsOnly("v2");
+    assertThat(Duration.ofNanos(time.nanoTime() - unblocked))
+        .as(
+            "cached reads resume two retry intervals after Redis answers, time for every node to"
+                + " resend what it kept")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
 
     logs.close();
     assertThat(logs.warningsAndErrors())

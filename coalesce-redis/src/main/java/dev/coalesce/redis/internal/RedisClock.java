@@ -1,6 +1,5 @@
 package dev.coalesce.redis.internal;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
@@ -38,15 +37,13 @@ public final class RedisClock {
     this.redisMicros = redisMicros;
   }
 
-  /** A clock reading {@code TIME} from the server behind {@code client}, on the system clock. */
-  public static RedisClock of(RedissonClient client) {
-    return new RedisClock(RedisClock::systemMicros, () -> readTime(client));
-  }
-
-  /** The system wall clock in microseconds since the epoch. */
-  public static long systemMicros() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  /**
+   * A clock reading {@code TIME} from the server behind {@code client}.
+   *
+   * @param localMicros this JVM's wall clock in microseconds ({@link Timing#nowMicros()})
+   */
+  public static RedisClock of(RedissonClient client, LongSupplier localMicros) {
+    return new RedisClock(localMicros, () -> readTime(client));
   }
 
   /**

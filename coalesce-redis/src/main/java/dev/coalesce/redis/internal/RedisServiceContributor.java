@@ -10,8 +10,8 @@ import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 
 /**
- * Registers {@link RedisConnection}, {@link CoalesceMetrics} and {@link BufferedCounterEntities} in
- * every Hibernate service registry, through {@code
+ * Registers {@link RedisConnection}, {@link CoalesceMetrics}, {@link BufferedCounterEntities} and
+ * {@link Timing} (the system's) in every Hibernate service registry, through {@code
  * META-INF/services/org.hibernate.service.spi.ServiceContributor}. Public only for the {@link
  * java.util.ServiceLoader}.
  */
@@ -23,6 +23,7 @@ public final class RedisServiceContributor implements ServiceContributor {
     builder.addInitiator(new Initiator<>(CoalesceMetrics.class, CoalesceMetrics::new));
     builder.addInitiator(
         new Initiator<>(BufferedCounterEntities.class, settings -> new BufferedCounterEntities()));
+    builder.addInitiator(new Initiator<>(Timing.class, settings -> Timing.system()));
   }
 
   private record Initiator<S extends Service>(

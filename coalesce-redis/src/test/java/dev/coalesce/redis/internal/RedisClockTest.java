@@ -83,7 +83,7 @@ class RedisClockTest {
     config.useSingleServer().setAddress(redis.address());
     RedissonClient client = Redisson.create(config);
     try {
-      RedisClock clock = RedisClock.of(client);
+      RedisClock clock = RedisClock.of(client, Timing.system()::nowMicros);
       clock.sync();
       List<?> time = (List<?>) redis.command("TIME");
       long server =

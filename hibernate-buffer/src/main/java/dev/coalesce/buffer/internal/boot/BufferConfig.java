@@ -4,7 +4,6 @@ import dev.coalesce.buffer.BufferSettings;
 import dev.coalesce.buffer.BufferSettings.Store;
 import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.internal.SettingsReader;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,8 +20,7 @@ record BufferConfig(
     Duration pushTimeout,
     int maxQueuedDeltas,
     int waitReplicas,
-    int flushThreads,
-    Clock clock) {
+    int flushThreads) {
 
   /** How long one push attempt waits for Redis before it is in doubt and sent again. */
   Duration pushAttemptTimeout() {
@@ -47,15 +45,6 @@ record BufferConfig(
               + BufferSettings.REDIS_CLIENT
               + ", or use local");
     }
-    Object clock = reader.raw(BufferTestHooks.CLOCK).orElse(Clock.systemUTC());
-    if (!(clock instanceof Clock)) {
-      throw new CoalesceConfigurationException(
-          "Invalid value of type "
-              + clock.getClass().getName()
-              + " for "
-              + BufferTestHooks.CLOCK
-              + ": expected a java.time.Clock instance");
-    }
     return new BufferConfig(
         store,
         reader.duration(BufferSettings.FLUSH_INTERVAL, BufferSettings.DEFAULT_FLUSH_INTERVAL),
@@ -67,7 +56,6 @@ record BufferConfig(
         reader.positiveInt(
             BufferSettings.MAX_QUEUED_DELTAS, BufferSettings.DEFAULT_MAX_QUEUED_DELTAS),
         reader.nonNegativeInt(BufferSettings.WAIT_REPLICAS, 0),
-        reader.positiveInt(BufferSettings.FLUSH_THREADS, BufferSettings.DEFAULT_FLUSH_THREADS),
-        (Clock) clock);
+        reader.positiveInt(BufferSettings.FLUSH_THREADS, BufferSettings.DEFAULT_FLUSH_THREADS));
   }
 }

@@ -9,8 +9,10 @@ import dev.coalesce.redis.CoalesceConfigurationException;
 import dev.coalesce.redis.internal.BufferedCounterEntities;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.SettingsReader;
+import dev.coalesce.redis.internal.Timing;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import dev.coalesce.redis.internal.metrics.Meters;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import org.hibernate.binder.internal.TenantIdBinder;
@@ -62,9 +64,10 @@ public final class BufferIntegrator implements Integrator {
         .getServiceRegistry()
         .requireService(BufferedCounterEntities.class)
         .addAll(declarations.keySet());
+    Clock clock = factory.getServiceRegistry().requireService(Timing.class).clock();
     DeltaStore store;
     if (declarations.isEmpty()) {
-      store = DeltaStore.local(config.partitions(), config.clock());
+      store = DeltaStore.local(config.partitions(), clock);
     } else if (config.store() == Store.REDIS) {
       // connects now: an unreachable Redis fails the boot, naming the setting
       store =
@@ -83,7 +86,7 @@ public final class BufferIntegrator implements Integrator {
           redis.isConfigured()
               ? BufferSettings.STORE + "=redis"
               : BufferSettings.REDIS_ADDRESS + " (or " + BufferSettings.REDIS_CONFIG + ")");
-      store = DeltaStore.local(config.partitions(), config.clock());
+      store = DeltaStore.local(config.partitions(), clock);
     }
     CoalesceMetrics metrics = factory.getServiceRegistry().requireService(CoalesceMetrics.class);
     boolean redisStore = !declarations.isEmpty() && config.store() == Store.REDIS;

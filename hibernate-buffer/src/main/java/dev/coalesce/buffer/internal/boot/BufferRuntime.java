@@ -16,6 +16,7 @@ import dev.coalesce.buffer.internal.store.PendingDelta;
 import dev.coalesce.buffer.internal.store.StoreUnreachableException;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.RedisOutage;
+import dev.coalesce.redis.internal.Timing;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
@@ -24,10 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hibernate.SessionFactory;
@@ -90,7 +89,8 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
   public void sessionFactoryCreated(SessionFactory created) {
     model = CounterModel.build(factory.getMappingMetamodel(), declarations);
     if (!model.isEmpty()) {
-      outage = outage();
+      Timing timing = factory.getServiceRegistry().requireService(Timing.class);
+      outage = outage(timing);
       flusher =
           Flusher.start(
               factory,
@@ -98,7 +98,8 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
               store,
               config.maxRowsPerFlush(),
               stats,
-              config.clock(),
+              timing.clock(),
+              timing::nanoTime,
               config.flushThreads());
       pusher =
           new Pusher(
@@ -108,11 +109,11 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
               stats,
               config.pushTimeout(),
               config.maxQueuedDeltas(),
-              Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-pusher")),
-              Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-direct")),
-              System::nanoTime,
+              timing.newScheduler("coalesce-buffer-pusher"),
+              timing.newScheduler("coalesce-buffer-direct"),
+              timing::nanoTime,
               outage);
-      scheduler = Executors.newSingleThreadScheduledExecutor(daemon("coalesce-buffer-flusher"));
+      scheduler = timing.newScheduler("coalesce-buffer-flusher");
       // nanoseconds: a positive interval below 1 ms (PT0.0001S) must not become 0, which the
       // scheduler refuses
       long interval = config.flushInterval().toNanos();
@@ -125,14 +126,6 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
       }
     }
     RunningBuffers.started(factory, this);
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   @Override
@@ -181,7 +174,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
    * {@code redis} store is logged once when it starts and once when it ends, never per push or per
    * flush.
    */
-  private RedisOutage outage() {
+  private RedisOutage outage(Timing timing) {
     String target =
         store.shared()
             ? factory.getServiceRegistry().requireService(RedisConnection.class).describe()
@@ -197,7 +190,7 @@ public final class BufferRuntime implements CounterBuffer, SessionFactoryObserve
             + config.flushInterval()
             + ".",
         "deltas that waited in memory are pushed and flushes resume",
-        System::nanoTime,
+        timing::nanoTime,
         0,
         0);
   }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -38,6 +39,7 @@ final class ClaimApplier {
   private final FlushTransactions transactions;
   private final String node;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final StatsRecorder stats;
 
   /** Per partition, local claims acknowledged whose applied row is still to delete. */
@@ -51,6 +53,7 @@ final class ClaimApplier {
       FlushTransactions transactions,
       String node,
       Clock clock,
+      LongSupplier nanoTime,
       StatsRecorder stats) {
     this.factoryName = factoryName;
     this.model = model;
@@ -59,6 +62,7 @@ final class ClaimApplier {
     this.transactions = transactions;
     this.node = node;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.stats = stats;
     this.localAcked = new ArrayList<>(store.partitions());
     for (int partition = 0; partition < store.partitions(); partition++) {
@@ -217,14 +221,14 @@ final class ClaimApplier {
 
   /** Runs one flush transaction, timed for {@code coalesce.buffer.flush}. */
   private Long timed(Supplier<Long> transaction) {
-    long start = System.nanoTime();
+    long start = nanoTime.getAsLong();
     boolean success = false;
     try {
       Long rows = transaction.get();
       success = true;
       return rows;
     } finally {
-      stats.flushTransaction(System.nanoTime() - start, success);
+      stats.flushTransaction(nanoTime.getAsLong() - start, success);
     }
   }
 

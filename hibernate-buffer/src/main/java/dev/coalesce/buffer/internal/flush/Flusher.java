@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.jboss.logging.Logger;
@@ -78,6 +79,7 @@ public final class Flusher {
    * catalog and schema) and the partitions' rows if missing.
    *
    * @param clock for lease times and the age of applied local claims
+   * @param nanoTime for the duration of flush transactions
    * @param threads how many partitions a flush applies at once (a backlog)
    */
   public static Flusher start(
@@ -87,6 +89,7 @@ public final class Flusher {
       int maxRows,
       StatsRecorder stats,
       Clock clock,
+      LongSupplier nanoTime,
       int threads) {
     Map<String, Object> settings = factory.getProperties();
     Ledger ledger =
@@ -94,7 +97,8 @@ public final class Flusher {
             (String) settings.get(AvailableSettings.DEFAULT_CATALOG),
             (String) settings.get(AvailableSettings.DEFAULT_SCHEMA));
     ledger.create(factory, store.partitions(), clock.millis());
-    Flusher flusher = new Flusher(factory, model, store, ledger, maxRows, stats, clock, threads);
+    Flusher flusher =
+        new Flusher(factory, model, store, ledger, maxRows, stats, clock, nanoTime, threads);
     RUNNING.put(factory, new WeakReference<>(flusher));
     return flusher;
   }
@@ -113,6 +117,7 @@ public final class Flusher {
       int maxRows,
       StatsRecorder stats,
       Clock clock,
+      LongSupplier nanoTime,
       int threads) {
     // as the meters' tag names it: the factory's name, else its persistence unit's
     this.factoryName = factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
@@ -124,7 +129,8 @@ public final class Flusher {
     this.maxRows = maxRows;
     this.transactions = new FlushTransactions(factory);
     this.applier =
-        new ClaimApplier(factoryName, model, store, ledger, transactions, node, clock, stats);
+        new ClaimApplier(
+            factoryName, model, store, ledger, transactions, node, clock, nanoTime, stats);
   }
 
   /** This flusher's leases, for tests of this package. */

@@ -44,6 +44,7 @@ public final class RegionStores implements AutoCloseable {
   private final Meters meters;
   private final Map<String, RegionMeters> regionMeters = new ConcurrentHashMap<>();
   private final RedisOutage outage;
+  private final LongSupplier nanoTime;
 
   private RegionStores(
       String factory,
@@ -55,9 +56,11 @@ public final class RegionStores implements AutoCloseable {
       Duration lockTimeout,
       Meters meters,
       RedisOutage outage,
-      int shards) {
+      int shards,
+      LongSupplier nanoTime) {
     this.factory = factory;
     this.shards = shards;
+    this.nanoTime = nanoTime;
     this.meters = meters;
     this.outage = outage;
     this.store = store;
@@ -116,13 +119,18 @@ public final class RegionStores implements AutoCloseable {
         lockTimeout,
         meters,
         outage,
-        client.getConfig().isClusterConfig() ? RegionStorage.CLUSTER_SHARDS : 1);
+        client.getConfig().isClusterConfig() ? RegionStorage.CLUSTER_SHARDS : 1,
+        nanoTime);
   }
 
-  /** Entries in this JVM, on {@code clockMicros}; {@code factory} as for {@link #redis}. */
+  /**
+   * Entries in this JVM, on {@code clockMicros}; {@code factory} as for {@link #redis}; {@code
+   * nanoTime} times the multi-gets.
+   */
   public static RegionStores local(
       String factory,
       LongSupplier clockMicros,
+      LongSupplier nanoTime,
       KeyNamespace keys,
       Duration defaultTtl,
       Map<String, Duration> regionTtls,
@@ -138,7 +146,8 @@ public final class RegionStores implements AutoCloseable {
         lockTimeout,
         meters,
         null,
-        1);
+        1,
+        nanoTime);
   }
 
   /** Storage of an entity/collection/natural-id or query-results region. */
@@ -290,7 +299,7 @@ public final class RegionStores implements AutoCloseable {
   }
 
   public TransactionCache newTransactionCache(SharedSessionContractImplementor session) {
-    return new TransactionCache(session, this::nextTimestamp, store);
+    return new TransactionCache(session, this::nextTimestamp, nanoTime, store);
   }
 
   /** Waits until every write-back this node sent has its answer. */

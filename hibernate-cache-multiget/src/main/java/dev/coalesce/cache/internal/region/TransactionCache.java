@@ -25,6 +25,7 @@ public final class TransactionCache implements CacheTransactionSynchronization {
 
   private final SharedSessionContractImplementor session;
   private final LongSupplier timestamps;
+  private final LongSupplier nanoTime;
   private final EntryStore store;
   private final Map<EntryKey, byte[]> known = new HashMap<>();
   private final List<EntryStore.Write> writes = new ArrayList<>();
@@ -37,9 +38,13 @@ public final class TransactionCache implements CacheTransactionSynchronization {
   private final Set<String> queryRowsPrefetched = new HashSet<>();
 
   TransactionCache(
-      SharedSessionContractImplementor session, LongSupplier timestamps, EntryStore store) {
+      SharedSessionContractImplementor session,
+      LongSupplier timestamps,
+      LongSupplier nanoTime,
+      EntryStore store) {
     this.session = session;
     this.timestamps = timestamps;
+    this.nanoTime = nanoTime;
     this.store = store;
     this.timestamp = timestamps.getAsLong();
   }
@@ -168,9 +173,9 @@ public final class TransactionCache implements CacheTransactionSynchronization {
       return;
     }
     storeKeys.addAll(clearKeys);
-    long startedNanos = System.nanoTime();
+    long startedNanos = nanoTime.getAsLong();
     List<byte[]> found = store.getAll(storeKeys);
-    long tookNanos = System.nanoTime() - startedNanos;
+    long tookNanos = nanoTime.getAsLong() - startedNanos;
     List<byte[]> entries = new ArrayList<>(unknown.size());
     long[] clearedAt = new long[clearKeys.size()];
     for (int c = 0; c < clearedAt.length; c++) {
