@@ -32,8 +32,13 @@ final class Wire implements AutoCloseable {
     return proxy.address();
   }
 
+  /**
+   * The round trips, commands and statistics of {@code action} alone: write-backs still in flight
+   * from before are answered first, and those of {@code action} are counted (a load does not wait
+   * for them).
+   */
   Measured measure(SessionFactory factory, String row, Runnable action) {
-    Statistics stats = factory.getStatistics();
+    Statistics stats = Boot.settled(factory);
     proxy.reset();
     stats.clear();
     action.run();
