@@ -2,12 +2,14 @@ package dev.coalesce.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.coalesce.redis.CoalesceSettings;
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedisClients;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -20,6 +22,7 @@ import java.util.stream.LongStream;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
 
 /**
  * Issue 13: a load's write-backs (its put-from-loads, one script call) are sent when the load ends
@@ -92,6 +95,45 @@ class WriteBackTest {
       } finally {
         proxy.release();
         factory.close();
+      }
+    }
+  }
+
+  /**
+   * Found by Hibernate's own tests on Redis (their JVM hung at shutdown): closing the factory
+   * waited, without a limit, for the answer to a load's write-back; with the client shut down
+   * first, that answer never comes. Here Redis never answers (the proxy holds the write-back, and
+   * the client's timeout is minutes): closing waits a bounded time, and so does a read of a key
+   * whose write-back has no answer.
+   */
+  @Test
+  void closingTheFactoryDoesNotHangOnAWriteBackThatIsNeverAnswered(TestDatabase db)
+      throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxy = CountingRedisProxy.start(redis.host(), redis.port())) {
+      RedissonClient client = TestRedisClients.failingAfter(proxy.address(), Duration.ofMinutes(5));
+      SessionFactory factory =
+          Boot.factory(
+              db,
+              Map.of(CoalesceSettings.REDIS_CLIENT, client, CoalesceSettings.NAMESPACE, "wb-close"),
+              Post.class,
+              Author.class);
+      try {
+        insertBehindTheCache(db, IDS);
+        proxy.hold("EVALSHA");
+        factory.inTransaction(session -> session.findMultiple(Post.class, IDS));
+        await("the write-back sent and held")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> proxy.heldCount() >= 1);
+
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(20),
+            () -> factory.inTransaction(session -> session.findMultiple(Post.class, IDS)),
+            "a read of keys whose write-back has no answer");
+        assertTimeoutPreemptively(Duration.ofSeconds(20), factory::close, "closing the factory");
+      } finally {
+        proxy.release();
+        client.shutdown();
       }
     }
   }

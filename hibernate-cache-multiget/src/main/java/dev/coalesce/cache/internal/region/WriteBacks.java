@@ -6,14 +6,21 @@ import dev.coalesce.cache.internal.region.EntryStore.AddIfAbsent;
 import dev.coalesce.cache.internal.region.EntryStore.PutFromLoad;
 import dev.coalesce.cache.internal.region.EntryStore.Write;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
@@ -114,11 +121,38 @@ final class WriteBacks {
     if (inFlight.isEmpty()) {
       return;
     }
+    Set<CompletableFuture<?>> writes = new HashSet<>();
     for (String key : keys) {
       CompletableFuture<?> write = inFlight.get(key);
       if (write != null) {
-        write.join();
+        writes.add(write);
       }
+    }
+    await(writes, READ_WAIT);
+  }
+
+  /**
+   * The longest a read waits for this node's write-backs of its keys (normally one round trip); a
+   * write-back not answered by then (Redis stalled, the client shut down) is read as it stands: at
+   * worst a miss.
+   */
+  static final Duration READ_WAIT = Duration.ofSeconds(1);
+
+  /** The longest {@link #awaitAll} waits: a closing factory does not hang on Redis. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+  /** Waits for {@code writes}, at most {@code atMost}. */
+  private static void await(Collection<CompletableFuture<?>> writes, Duration atMost) {
+    if (writes.isEmpty()) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+          .get(atMost.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // not answered in time (read as it stands), or answered (never exceptionally in practice)
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -166,10 +200,8 @@ final class WriteBacks {
     return steps.array();
   }
 
-  /** Waits until every write-back sent has its answer. */
+  /** Waits until every write-back sent has its answer, or {@link #CLOSE_WAIT} has passed. */
   void awaitAll() {
-    for (CompletableFuture<?> write : List.copyOf(inFlight.values())) {
-      write.join();
-    }
+    await(new HashSet<>(inFlight.values()), CLOSE_WAIT);
   }
 }
