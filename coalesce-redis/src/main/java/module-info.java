@@ -3,10 +3,16 @@
  * setting keys and the boot-time exception); the internals are exported to the two Coalesce modules
  * alone.
  */
+// "module": the qualified exports name dev.coalesce.buffer and dev.coalesce.cache, which are built
+// after this module and so are not on its module path. "requires-automatic",
+// "requires-transitive-automatic": Hibernate ORM, Redisson and Micrometer ship no module-info.java,
+// so they can only be required as automatic modules.
+@SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module dev.coalesce.redis {
   requires java.naming;
   requires java.sql;
-  requires org.hibernate.orm.core;
+  // CoalesceConfigurationException, in the exported package, extends HibernateException
+  requires transitive org.hibernate.orm.core;
   requires org.jboss.logging;
   requires redisson;
   requires static micrometer.core;

@@ -3,12 +3,16 @@
  * flushed as one {@code UPDATE} per row. The API is {@code dev.coalesce.buffer}; everything else is
  * internal.
  */
+// Hibernate ORM and Redisson ship no module-info.java: they can only be required as automatic
+// modules.
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.coalesce.buffer {
   requires dev.coalesce.redis;
-  requires jakarta.persistence;
+  // CounterBuffer's methods take EntityManagerFactory, EntityManager and SessionFactory
+  requires transitive jakarta.persistence;
   requires java.sql;
   requires java.naming;
-  requires org.hibernate.orm.core;
+  requires transitive org.hibernate.orm.core;
   requires org.jboss.logging;
   requires redisson;
 

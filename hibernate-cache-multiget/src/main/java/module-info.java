@@ -2,12 +2,17 @@
  * hibernate-cache-multiget: a Redis second-level cache for Hibernate whose reads of many entities
  * are one multi-get. The API is {@code dev.coalesce.cache}; everything else is internal.
  */
+// Hibernate ORM and Redisson ship no module-info.java: they can only be required as automatic
+// modules.
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.coalesce.cache {
   requires dev.coalesce.redis;
-  requires jakarta.persistence;
+  // MultiGet takes an EntityManager, CacheReport a SessionFactory, and MultigetRegionFactory
+  // extends Hibernate's RegionFactoryTemplate
+  requires transitive jakarta.persistence;
   requires java.sql;
   requires java.naming;
-  requires org.hibernate.orm.core;
+  requires transitive org.hibernate.orm.core;
   requires org.jboss.logging;
   requires redisson;
 

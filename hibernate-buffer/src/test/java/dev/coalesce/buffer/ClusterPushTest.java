@@ -50,7 +50,7 @@ class ClusterPushTest {
           stalled.resume();
           CommitLoad.runFor(Duration.ofSeconds(1));
           long slowest = load.slowestCommitMillis();
-          load.close();
+          load.stop();
           await("committed deltas leave this JVM")
               .atMost(Duration.ofSeconds(30))
               .until(() -> buffer.stats().deltasQueued() == 0);

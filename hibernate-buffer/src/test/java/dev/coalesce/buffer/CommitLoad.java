@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -103,14 +105,29 @@ final class CommitLoad implements AutoCloseable {
     }
   }
 
-  /** Stops the threads and waits for them. */
-  @Override
-  public void close() throws Exception {
+  /** Stops the threads and waits for them; again, it does nothing more. */
+  void stop() throws InterruptedException, ExecutionException, TimeoutException {
     running.set(false);
     for (Future<?> worker : workers) {
       worker.get(1, TimeUnit.MINUTES);
     }
     pool.shutdown();
+  }
+
+  /**
+   * {@link #stop()}, for a test that failed before it stopped the load. An interrupt while it waits
+   * for the threads fails the test as an IllegalStateException (the thread stays interrupted): were
+   * it thrown from close(), try-with-resources could add it to a failure's suppressed exceptions
+   * and the interrupt would be lost.
+   */
+  @Override
+  public void close() throws ExecutionException, TimeoutException {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping the load", e);
+    }
   }
 
   long seed() {

@@ -126,7 +126,7 @@ class FailoverTest {
               .until(() -> topology.failedOverFrom(victim));
           CommitLoad.runFor(Duration.ofSeconds(3));
           slowest = load.slowestCommitMillis();
-          load.close();
+          load.stop();
           await("committed deltas leave this JVM")
               .atMost(Duration.ofSeconds(60))
               .until(() -> buffer.stats().deltasQueued() == 0);

@@ -62,7 +62,7 @@ class RedisFaultTest {
         long slowest = load.slowestCommitMillis();
         redis.resume();
         CommitLoad.runFor(Duration.ofSeconds(2));
-        load.close();
+        load.stop();
         Report report = settleAndCompare("stall " + stall.toSeconds() + " s", factory, db, load);
         System.out.printf(
             "  commits during the stall: %d (%.0f/s), slowest commit during the stall: %d ms"
@@ -104,7 +104,7 @@ class RedisFaultTest {
         }
         long slowest = load.slowestCommitMillis();
         CommitLoad.runFor(Duration.ofSeconds(1));
-        load.close();
+        load.stop();
         Report report = settleAndCompare(cuts + " connection cuts", factory, db, load);
         System.out.printf("  slowest commit while connections were cut: %d ms%n", slowest);
         assertThat(slowest)
@@ -130,7 +130,7 @@ class RedisFaultTest {
         redis.startAgain(); // reloads the append-only file
         CommitLoad.runFor(Duration.ofSeconds(2));
         long slowest = load.slowestCommitMillis();
-        load.close();
+        load.stop();
         Report report = settleAndCompare("kill -9, AOF restart", factory, db, load);
         System.out.printf("  slowest commit from the kill on: %d ms%n", slowest);
         assertThat(slowest)
@@ -168,7 +168,7 @@ class RedisFaultTest {
         CommitLoad.runFor(faultDuration());
         redis.startAgain(); // empty: it kept nothing
         CommitLoad.runFor(Duration.ofSeconds(2));
-        load.close();
+        load.stop();
         buffer.flush();
         long bound = heldAtProbe + 5 * queuedAtProbe + (committedAtKill - committedAtProbe);
         long database = 0;

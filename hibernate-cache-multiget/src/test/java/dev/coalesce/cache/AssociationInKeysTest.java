@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
+import java.util.Map;
+import org.hibernate.KeyType;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.AfterAll;
@@ -47,11 +49,10 @@ class AssociationInKeysTest {
     Long found =
         factory.fromTransaction(
             session ->
-                session
-                    .byNaturalId(Membership.class)
-                    .using("club", session.getReference(Club.class, 1L))
-                    .using("member", "ada")
-                    .load()
+                session.find(
+                        Membership.class,
+                        Map.of("club", session.getReference(Club.class, 1L), "member", "ada"),
+                        KeyType.NATURAL)
                     .id);
     assertThat(found).isEqualTo(1L);
     assertThat(stats.getNaturalIdCacheHitCount()).isEqualTo(1);

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
+import org.hibernate.KeyType;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -96,7 +97,7 @@ class BulkLoadRoundTripTest {
   }
 
   static List<Account> accounts(Session session, List<String> emails) {
-    return session.byMultipleNaturalId(Account.class).multiLoad(emails);
+    return session.findMultiple(Account.class, emails, KeyType.NATURAL);
   }
 
   static long count(Wire.Measured m, String command) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.redisson.config.HostPortNatMapper;
 
 /**
  * What a warm {@code findMultiple} of 100 ids costs on a Redis Cluster of three masters: each
@@ -62,8 +63,10 @@ class ClusterMultiGetCostTest {
       natMap.put(master.host() + ":" + master.port(), "127.0.0.1:" + proxy.port());
       servers.addNodeAddress(proxy.address());
     }
+    HostPortNatMapper natMapper = new HostPortNatMapper();
+    natMapper.setHostsPortMap(natMap);
     // no topology scan in the middle of a counted load
-    servers.setNatMap(natMap).setScanInterval(600_000);
+    servers.setNatMapper(natMapper).setScanInterval(600_000);
     clusterClient = Redisson.create(config);
     onCluster =
         Boot.factory(

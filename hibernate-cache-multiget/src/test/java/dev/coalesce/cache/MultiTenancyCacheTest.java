@@ -42,7 +42,8 @@ class MultiTenancyCacheTest {
   }
 
   static <T> T as(String tenant, Function<Session, T> work) {
-    try (Session session = factory.withOptions().tenantIdentifier(tenant).openSession()) {
+    // as Object: tenantIdentifier(String) is deprecated for removal
+    try (Session session = factory.withOptions().tenantIdentifier((Object) tenant).openSession()) {
       var transaction = session.beginTransaction();
       T result = work.apply(session);
       transaction.commit();

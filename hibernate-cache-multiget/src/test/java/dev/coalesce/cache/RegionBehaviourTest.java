@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.KeyType;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.AfterAll;
@@ -137,11 +138,11 @@ class RegionBehaviourTest {
     assertThat(stats().getPrepareStatementCount()).isZero();
 
     factory.inTransaction(
-        session -> session.bySimpleNaturalId(Account.class).load("ada@example.com"));
+        session -> session.find(Account.class, "ada@example.com", KeyType.NATURAL));
     stats().clear();
     String name =
         factory.fromTransaction(
-            session -> session.bySimpleNaturalId(Account.class).load("ada@example.com").name);
+            session -> session.find(Account.class, "ada@example.com", KeyType.NATURAL).name);
     assertThat(name).isEqualTo("Ada");
     assertThat(stats().getNaturalIdCacheHitCount()).isEqualTo(1);
     assertThat(stats().getPrepareStatementCount()).isZero();

@@ -7,6 +7,7 @@ import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
 import java.util.HashMap;
 import java.util.Map;
+import org.hibernate.KeyType;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +84,7 @@ class ReinsertTest {
       stats.clear();
       Long id =
           factory.fromTransaction(
-              session -> session.bySimpleNaturalId(Account.class).load("it@example.org").id);
+              session -> session.find(Account.class, "it@example.org", KeyType.NATURAL).id);
       assertThat(id).isEqualTo(2L);
       assertThat(stats.getNaturalIdCacheHitCount())
           .as("the natural id inserted again resolves from the cache")

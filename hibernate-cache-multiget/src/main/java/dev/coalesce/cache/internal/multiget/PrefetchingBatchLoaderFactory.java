@@ -51,6 +51,9 @@ final class PrefetchingBatchLoaderFactory implements BatchLoaderFactory {
   private record Entities<T>(EntityBatchLoader<T> delegate, int prefetchLimit)
       implements EntityBatchLoader<T> {
 
+    // LockOptions is deprecated for removal, but Hibernate 7.4's SingleIdEntityLoader, which this
+    // implements, still takes it: there is no other signature to implement
+    @SuppressWarnings("removal")
     @Override
     public T load(
         Object pkValue,
@@ -60,6 +63,7 @@ final class PrefetchingBatchLoaderFactory implements BatchLoaderFactory {
       return load(pkValue, null, lockOptions, readOnly, session);
     }
 
+    @SuppressWarnings("removal") // as above
     @Override
     public T load(
         Object pkValue,

@@ -48,6 +48,10 @@ final class DecodingContext {
     this.filter = this::check;
   }
 
+  // CollectionPersister's getKeyType(), getElementType() and getIndexType() are deprecated for
+  // removal in favour of the mapping model's descriptors, which are not Types: the classes allowed
+  // to decode are collected from the same Types that Hibernate disassembles into the cache
+  @SuppressWarnings("removal")
   static DecodingContext of(SessionFactoryImplementor factory) {
     Set<String> classes = new HashSet<>();
     var metamodel = factory.getMappingMetamodel();

@@ -21,6 +21,7 @@ import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.RedisWaitException;
 import org.redisson.client.codec.ByteArrayCodec;
 
@@ -141,7 +142,10 @@ final class RedisEntryStore implements EntryStore {
   public void forEachKey(String prefix, java.util.function.Consumer<String> action) {
     // glob characters of the prefix escaped for SCAN MATCH
     String pattern = prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + "*";
-    client.getKeys().getKeysStreamByPattern(pattern, 1000).forEach(action);
+    client
+        .getKeys()
+        .getKeysStream(KeysScanOptions.defaults().pattern(pattern).chunkSize(1000))
+        .forEach(action);
   }
 
   @Override
