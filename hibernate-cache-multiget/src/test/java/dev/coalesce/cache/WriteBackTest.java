@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ch.qos.logback.classic.Level;
 import dev.coalesce.redis.CoalesceSettings;
+import dev.coalesce.testing.CapturedLogs;
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
@@ -130,7 +132,11 @@ class WriteBackTest {
             Duration.ofSeconds(20),
             () -> factory.inTransaction(session -> session.findMultiple(Post.class, IDS)),
             "a read of keys whose write-back has no answer");
-        assertTimeoutPreemptively(Duration.ofSeconds(20), factory::close, "closing the factory");
+        try (CapturedLogs logs = CapturedLogs.of("dev.coalesce.cache")) {
+          assertTimeoutPreemptively(Duration.ofSeconds(20), factory::close, "closing the factory");
+          assertThat(logs.at(Level.INFO))
+              .anySatisfy(line -> assertThat(line).contains("closing without the answer to"));
+        }
       } finally {
         proxy.release();
         client.shutdown();

@@ -49,6 +49,11 @@ final class RedisCalls {
     this.lockTtlMillis = lockTtlMillis;
   }
 
+  /** The name of the SessionFactory these calls serve, as log lines name it. */
+  String factory() {
+    return outage.factory();
+  }
+
   /** Runs {@code operation}; {@code whenDown} if Redis is down or fails now. */
   <T> T call(String what, Supplier<T> operation, T whenDown) {
     if (!resendKept()) {

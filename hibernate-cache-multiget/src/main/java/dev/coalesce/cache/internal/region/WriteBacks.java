@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
@@ -36,6 +37,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  * those keys wait for them ({@link RedisEntryStore} reads through {@link #awaitWritesOf}).
  */
 final class WriteBacks {
+
+  private static final Logger LOG = Logger.getLogger(WriteBacks.class);
 
   private final RedissonClient client;
   private final RedisCalls calls;
@@ -141,18 +144,22 @@ final class WriteBacks {
   /** The longest {@link #awaitAll} waits: a closing factory does not hang on Redis. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
-  /** Waits for {@code writes}, at most {@code atMost}. */
-  private static void await(Collection<CompletableFuture<?>> writes, Duration atMost) {
+  /** Waits for {@code writes}, at most {@code atMost}; false if they were not all answered. */
+  private static boolean await(Collection<CompletableFuture<?>> writes, Duration atMost) {
     if (writes.isEmpty()) {
-      return;
+      return true;
     }
     try {
       CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
           .get(atMost.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      // not answered in time (read as it stands), or answered (never exceptionally in practice)
+      return true;
+    } catch (TimeoutException e) {
+      return false; // read as it stands: at worst a miss
+    } catch (ExecutionException e) {
+      return true; // answered (never exceptionally in practice: see RedisCalls.callAsync)
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -202,6 +209,13 @@ final class WriteBacks {
 
   /** Waits until every write-back sent has its answer, or {@link #CLOSE_WAIT} has passed. */
   void awaitAll() {
-    await(new HashSet<>(inFlight.values()), CLOSE_WAIT);
+    Set<CompletableFuture<?>> writes = new HashSet<>(inFlight.values());
+    if (!await(writes, CLOSE_WAIT)) {
+      LOG.infof(
+          "SessionFactory '%s': Second-level cache: closing without the answer to %d write-back"
+              + " calls (Redis did not answer within %s); nothing is lost, they only fill the"
+              + " cache",
+          calls.factory(), writes.stream().filter(write -> !write.isDone()).count(), CLOSE_WAIT);
+    }
   }
 }
