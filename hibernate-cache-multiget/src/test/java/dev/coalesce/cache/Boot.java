@@ -3,6 +3,7 @@ package dev.coalesce.cache;
 import dev.coalesce.redis.internal.Timing;
 import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,6 +41,25 @@ final class Boot {
             factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory();
     regions.stores().awaitWriteBacks();
     return factory.getStatistics();
+  }
+
+  /**
+   * A factory whose cache store is {@code store}: {@code redis} (the test's Redis and namespace) or
+   * {@code local}, for the tests that hold both stores to one behaviour.
+   */
+  static SessionFactory onStore(
+      String store,
+      TestDatabase db,
+      TestRedis redis,
+      Map<String, Object> extra,
+      Class<?>... entities) {
+    Map<String, Object> settings = new HashMap<>(extra);
+    if (store.equals("redis")) {
+      settings.putAll(redis.hibernateProperties());
+    } else {
+      settings.put(CacheSettings.STORE, "local");
+    }
+    return factory(db, settings, entities);
   }
 
   static SessionFactory factory(TestDatabase db, Map<String, Object> extra, Class<?>... entities) {

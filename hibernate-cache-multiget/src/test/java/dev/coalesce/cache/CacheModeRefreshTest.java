@@ -8,7 +8,6 @@ import dev.coalesce.testing.TestRedis;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.Map;
 import org.hibernate.CacheMode;
 import org.hibernate.SessionFactory;
@@ -38,14 +37,13 @@ class CacheModeRefreshTest {
   }
 
   static SessionFactory boot(String store) {
-    Map<String, Object> settings = new HashMap<>();
-    if (store.equals("redis")) {
-      settings.putAll(redis.hibernateProperties());
-    } else {
-      settings.put(CacheSettings.STORE, "local");
-    }
-    settings.put("hibernate.cache.use_minimal_puts", "true");
-    return Boot.factory(db, settings, Note.class, Country.class);
+    return Boot.onStore(
+        store,
+        db,
+        redis,
+        Map.of("hibernate.cache.use_minimal_puts", "true"),
+        Note.class,
+        Country.class);
   }
 
   private static void behindHibernate(String sql) throws SQLException {

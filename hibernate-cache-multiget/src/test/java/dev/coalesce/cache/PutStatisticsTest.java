@@ -8,7 +8,6 @@ import dev.coalesce.testing.TestRedis;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.CacheMode;
@@ -37,13 +36,7 @@ class PutStatisticsTest {
   }
 
   static SessionFactory boot(String store) {
-    Map<String, Object> settings = new HashMap<>();
-    if (store.equals("redis")) {
-      settings.putAll(redis.hibernateProperties());
-    } else {
-      settings.put(CacheSettings.STORE, "local");
-    }
-    return Boot.factory(db, settings, Post.class, Author.class, Note.class);
+    return Boot.onStore(store, db, redis, Map.of(), Post.class, Author.class, Note.class);
   }
 
   /** Rows the cache never hears of: plain JDBC, outside Hibernate. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
-import java.util.HashMap;
 import java.util.Map;
 import org.hibernate.KeyType;
 import org.hibernate.SessionFactory;
@@ -35,13 +34,7 @@ class ReinsertTest {
   }
 
   static SessionFactory boot(String store) {
-    Map<String, Object> settings = new HashMap<>();
-    if (store.equals("redis")) {
-      settings.putAll(redis.hibernateProperties());
-    } else {
-      settings.put(CacheSettings.STORE, "local");
-    }
-    return Boot.factory(db, settings, Post.class, Author.class, Account.class);
+    return Boot.onStore(store, db, redis, Map.of(), Post.class, Author.class, Account.class);
   }
 
   @ParameterizedTest(name = "{0} store")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.SessionFactory;
@@ -41,13 +40,7 @@ class StorageReadTest {
   }
 
   static SessionFactory boot(String store) {
-    Map<String, Object> settings = new HashMap<>();
-    if (store.equals("redis")) {
-      settings.putAll(redis.hibernateProperties());
-    } else {
-      settings.put(CacheSettings.STORE, "local");
-    }
-    return Boot.factory(db, settings, Post.class, Author.class);
+    return Boot.onStore(store, db, redis, Map.of(), Post.class, Author.class);
   }
 
   static DomainDataStorageAccess storage(SessionFactory factory) {

@@ -71,6 +71,15 @@ local function invalidate(key, ttl_ms)
   write_lock(key, '0000000000000000', 0, now, now, '0', ttl_ms)
 end
 
+-- Stores a loaded value with its ttl in ms (0: none).
+local function set_value(key, record, ttl_ms)
+  if tonumber(ttl_ms) > 0 then
+    redis.call('SET', key, record, 'PX', ttl_ms)
+  else
+    redis.call('SET', key, record)
+  end
+end
+
 -- The time of a region's last clear (0: never), from its clear key.
 local function cleared_at(clear_key)
   if not clear_key then return 0 end
@@ -155,11 +164,7 @@ local function step(key, cleared, ARG)
     if started <= cleared or not addable(raw, e, started) then
       return 0
     end
-    if tonumber(ARG[4]) > 0 then
-      redis.call('SET', key, ARG[3], 'PX', ARG[4])
-    else
-      redis.call('SET', key, ARG[3])
-    end
+    set_value(key, ARG[3], ARG[4])
     return 1
 
   elseif ARG[1] == 'clear' then
@@ -175,11 +180,7 @@ local function step(key, cleared, ARG)
     if started <= cleared or (e ~= nil and e.kind == 'L' and not started_after_release(e, started)) then
       return 0
     end
-    if tonumber(ARG[4]) > 0 then
-      redis.call('SET', key, ARG[3], 'PX', ARG[4])
-    else
-      redis.call('SET', key, ARG[3])
-    end
+    set_value(key, ARG[3], ARG[4])
     return 1
 
   elseif ARG[1] == 'put-from-load' then
