@@ -11,7 +11,9 @@ import org.redisson.client.codec.ByteArrayCodec;
 
 /**
  * The steps of {@code entry.lua} as calls: one key (the entry) or two (the entry and its region's
- * clear key, in the same hash slot), the step's name first among the arguments.
+ * clear key, in the same hash slot), the step's name first among the arguments. The {@code many}
+ * step of a load's write-backs is built by {@link WriteBacks}: the clear key first, then the
+ * entries, and all their steps packed in one argument.
  */
 final class EntryScript {
 
