@@ -26,6 +26,7 @@ import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisConnectionException;
 import org.redisson.client.RedisException;
+import org.redisson.client.RedisNoScriptException;
 import org.redisson.client.WriteRedisConnectionException;
 import org.redisson.client.codec.StringCodec;
 
@@ -144,7 +145,7 @@ final class RedisDeltaStore implements DeltaStore {
               List.of(epoch(partition)),
               UUID.randomUUID().toString()));
     }
-    batch.execute();
+    executeLoadingScripts(batch::execute);
     for (int partition = 0; partition < partitions; partition++) {
       epochs[partition] = String.valueOf(replies.get(partition).toCompletableFuture().join());
     }
@@ -207,7 +208,7 @@ final class RedisDeltaStore implements DeltaStore {
                         epoch(partition)),
                     args.toArray())));
     try {
-      replicaWait.execute(batch);
+      executeLoadingScripts(() -> replicaWait.execute(batch));
     } catch (RedisException e) {
       if (provesNothingSent(e)) {
         throw new StoreUnreachableException(
@@ -286,7 +287,7 @@ final class RedisDeltaStore implements DeltaStore {
             claimKeys(partition),
             Integer.toString(maxRows),
             Long.toString(seqFloor));
-    replicaWait.execute(batch);
+    executeLoadingScripts(() -> replicaWait.execute(batch));
     return toClaim(partition, reply.toCompletableFuture().join());
   }
 
@@ -310,7 +311,7 @@ final class RedisDeltaStore implements DeltaStore {
               Long.toString(seqFloors[partition])));
     }
     if (!which.isEmpty()) {
-      replicaWait.execute(batch);
+      executeLoadingScripts(() -> replicaWait.execute(batch));
     }
     List<Optional<Claim>> claims = new ArrayList<>(partitions);
     for (int partition = 0; partition < partitions; partition++) {
@@ -362,6 +363,41 @@ final class RedisDeltaStore implements DeltaStore {
         Long.toString(seq));
   }
 
+  /**
+   * Runs a batch of script calls. A server that does not know a script answers {@code NOSCRIPT},
+   * which Redisson does not recover from inside a batch: a replica promoted by a failover has an
+   * empty script cache (scripts are not replicated). Then every script is loaded on every master
+   * and the failure goes on to the caller as any failed batch does (a push is resent under its
+   * idempotency id, a claim stays in flight), whose retry finds them.
+   */
+  private void executeLoadingScripts(Runnable execute) {
+    try {
+      execute.run();
+    } catch (RedisException e) {
+      if (noScript(e)) {
+        RScript scripts = client.getScript(StringCodec.INSTANCE);
+        for (LuaScript script : List.of(PUSH, CLAIM, ACK, PENDING, OLDEST, EPOCH)) {
+          scripts.scriptLoad(script.source());
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static boolean noScript(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof RedisNoScriptException) {
+        return true;
+      }
+      for (Throwable suppressed : t.getSuppressed()) {
+        if (suppressed instanceof RedisNoScriptException) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   @Override
   public void ackAll(List<Claim> claims) {
     if (claims.size() == 1) {
@@ -381,7 +417,7 @@ final class RedisDeltaStore implements DeltaStore {
           List.of(inflight(claim.partition())),
           Long.toString(claim.seq()));
     }
-    batch.execute();
+    executeLoadingScripts(batch::execute);
   }
 
   @Override
@@ -410,7 +446,7 @@ final class RedisDeltaStore implements DeltaStore {
               RScript.ReturnType.LIST,
               List.of(since(p), inflight(p), live(p))));
     }
-    batch.execute();
+    executeLoadingScripts(batch::execute);
     List<PartitionBacklog> backlog = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) {
       List<Object> reply = replies.get(p).toCompletableFuture().join();
