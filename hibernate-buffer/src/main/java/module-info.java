@@ -19,11 +19,11 @@ module dev.coalesce.buffer {
   exports dev.coalesce.buffer;
 
   // its Lua scripts, which coalesce-redis's LuaScript reads
-  opens dev.coalesce.buffer.internal.store to
+  opens dev.coalesce.buffer.internal to
       dev.coalesce.redis;
 
   provides org.hibernate.integrator.spi.Integrator with
-      dev.coalesce.buffer.internal.boot.BufferIntegrator;
+      dev.coalesce.buffer.internal.BufferIntegrator;
   provides dev.coalesce.redis.internal.KnownSettings with
-      dev.coalesce.buffer.internal.boot.BufferKnownSettings;
+      dev.coalesce.buffer.internal.BufferKnownSettings;
 }

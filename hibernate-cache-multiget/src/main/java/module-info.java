@@ -18,20 +18,18 @@ module dev.coalesce.cache {
 
   exports dev.coalesce.cache;
 
-  // its Lua script, which coalesce-redis's LuaScript reads
-  opens dev.coalesce.cache.internal.region to
-      dev.coalesce.redis;
-
-  // Hibernate instantiates the entity persisters of this package by reflection
-  opens dev.coalesce.cache.internal.multiget to
+  // to coalesce-redis, for its Lua script (which LuaScript reads); to Hibernate, which creates the
+  // entity persisters of this package by reflection
+  opens dev.coalesce.cache.internal to
+      dev.coalesce.redis,
       org.hibernate.orm.core;
 
   provides org.hibernate.integrator.spi.Integrator with
-      dev.coalesce.cache.internal.multiget.MultigetIntegrator;
+      dev.coalesce.cache.internal.MultigetIntegrator;
   provides org.hibernate.service.spi.ServiceContributor with
-      dev.coalesce.cache.internal.multiget.MultigetServiceContributor;
+      dev.coalesce.cache.internal.MultigetServiceContributor;
   provides org.hibernate.boot.registry.selector.StrategyRegistrationProvider with
-      dev.coalesce.cache.internal.region.RegionFactoryRegistration;
+      dev.coalesce.cache.internal.RegionFactoryRegistration;
   provides dev.coalesce.redis.internal.KnownSettings with
-      dev.coalesce.cache.internal.region.CacheKnownSettings;
+      dev.coalesce.cache.internal.CacheKnownSettings;
 }

@@ -21,6 +21,9 @@ import java.util.stream.Stream;
  * stall) and for counting what a client sends. {@link #start()} keeps nothing on disk; {@link
  * #startWithAppendOnlyFile()} keeps an append-only file in a directory of its own, so a restart
  * reloads what the server acknowledged. Set {@code COALESCE_REDIS_SERVER} to use another binary.
+ *
+ * <p>Over our usual 250 lines: start, stop, pause and restart of a real server, each with its wait
+ * and its diagnostics when the server does not come up, as the fault tests need them.
  */
 public final class RedisServerProcess implements AutoCloseable {
 

@@ -1,6 +1,6 @@
 package dev.coalesce.buffer;
 
-import dev.coalesce.buffer.internal.boot.RunningBuffers;
+import dev.coalesce.buffer.internal.RunningBuffers;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;

@@ -44,7 +44,7 @@ public record CacheReport(
   public static Optional<CacheReport> of(SessionFactory factory) {
     return factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory()
             instanceof MultigetRegionFactory multiget
-        ? Optional.of(multiget.stores().report())
+        ? Optional.of(multiget.runtime().report())
         : Optional.empty();
   }
 }

@@ -1,22 +1,9 @@
 package dev.coalesce.cache;
 
-import dev.coalesce.cache.internal.region.CacheConfig;
-import dev.coalesce.cache.internal.region.MultigetCacheKeysFactory;
-import dev.coalesce.cache.internal.region.MultigetDomainDataRegion;
-import dev.coalesce.cache.internal.region.QueryResultsStorage;
-import dev.coalesce.cache.internal.region.RegionStores;
-import dev.coalesce.redis.CoalesceConfigurationException;
-import dev.coalesce.redis.internal.RedisClock;
-import dev.coalesce.redis.internal.RedisConnection;
-import dev.coalesce.redis.internal.RedisOutage;
-import dev.coalesce.redis.internal.SettingsReader;
+import dev.coalesce.cache.internal.CacheRuntime;
 import dev.coalesce.redis.internal.Timing;
-import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
-import dev.coalesce.redis.internal.metrics.Meters;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.hibernate.boot.spi.SessionFactoryOptions;
 import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
 import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
@@ -27,12 +14,8 @@ import org.hibernate.cache.spi.access.AccessType;
 import org.hibernate.cache.spi.support.DomainDataStorageAccess;
 import org.hibernate.cache.spi.support.RegionFactoryTemplate;
 import org.hibernate.cache.spi.support.StorageAccess;
-import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
-import org.jboss.logging.Logger;
-import org.redisson.api.RedissonClient;
-import org.redisson.client.RedisException;
 
 /**
  * A Hibernate second-level cache in Redis that loads many entities in one round trip. Select it
@@ -45,21 +28,12 @@ import org.redisson.client.RedisException;
  * and batch fetching read all their ids with one multi-get and write the misses back in one
  * pipeline. Session timestamps are Redis time without a round trip per session.
  *
- * <p>Over our usual 250 lines: the overrides Hibernate's {@code RegionFactoryTemplate} asks for,
- * and the settings read and checked at start; the rest is in the internal packages.
+ * <p>The overrides Hibernate's {@code RegionFactoryTemplate} asks for; each hands its work to the
+ * started cache (the internal {@code CacheRuntime}).
  */
 public class MultigetRegionFactory extends RegionFactoryTemplate {
 
-  private static final Logger LOG = Logger.getLogger(MultigetRegionFactory.class);
-
-  /** How long after a failed call Redis is tried again (by one caller). */
-  private static final Duration OUTAGE_RETRY = Duration.ofSeconds(1);
-
-  private final MultigetCacheKeysFactory cacheKeys = new MultigetCacheKeysFactory();
-  private volatile RegionStores stores;
-  private volatile ScheduledExecutorService clockSync;
-  private volatile Timing timing = Timing.system();
-  private volatile int batchPrefetchLimit = CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT;
+  private volatile CacheRuntime runtime;
   private volatile RuntimeException startFailure;
 
   public MultigetRegionFactory() {}
@@ -86,112 +60,16 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
   protected void prepareForUse(SessionFactoryOptions options, Map<String, Object> configValues) {
     startFailure = null;
     try {
-      startStores(options, new SettingsReader(configValues));
+      runtime = CacheRuntime.start(options, configValues);
     } catch (RuntimeException e) {
       startFailure = e;
       throw e;
     }
   }
 
-  private void startStores(SessionFactoryOptions options, SettingsReader settings) {
-    if (options.isDirectReferenceCacheEntriesEnabled()) {
-      // Hibernate would hand the cache the entity instances of immutable entities, to keep by
-      // reference: an in-JVM cache's optimisation, which a shared store cannot honour.
-      throw new CoalesceConfigurationException(
-          AvailableSettings.USE_DIRECT_REFERENCE_CACHE_ENTRIES
-              + "=true is not supported by the multiget second-level cache"
-              + " (hibernate.cache.region.factory_class = multiget): it caches immutable entities"
-              + " by reference to their instances, which a cache shared through Redis cannot hold;"
-              + " allowed: false (the default)");
-    }
-    RedisConnection redis = options.getServiceRegistry().requireService(RedisConnection.class);
-    CoalesceMetrics metrics = options.getServiceRegistry().requireService(CoalesceMetrics.class);
-    Timing time = options.getServiceRegistry().requireService(Timing.class);
-    timing = time;
-    Meters meters = metrics.meters();
-    CacheConfig config = CacheConfig.read(settings, redis.isConfigured());
-    CacheSettings.Store storeKind = config.store();
-    Duration ttl = config.ttl();
-    Duration lockTimeout = config.lockTimeout();
-    Duration syncInterval = config.clockSyncInterval();
-    batchPrefetchLimit = config.batchPrefetchLimit();
-    int waitReplicas = config.waitReplicas();
-    Duration waitReplicasTimeout = config.waitReplicasTimeout();
-    Map<String, Duration> regionTtls = config.regionTtls();
-
-    if (storeKind == CacheSettings.Store.REDIS) {
-      RedissonClient client = redis.client();
-      RedisClock clock = RedisClock.of(client, time::nowMicros);
-      try {
-        clock.sync();
-      } catch (RedisException e) {
-        LOG.warnf(
-            "SessionFactory '%s': second-level cache cannot read the TIME of Redis at %s at start"
-                + " (%s); it uses this JVM's clock until Redis answers. Check that Redis runs and"
-                + " is reachable from here",
-            metrics.factory(), redis.describe(), RedisOutage.firstLine(e));
-      }
-      ScheduledExecutorService scheduler = time.newScheduler("coalesce-cache-clock");
-      scheduler.scheduleWithFixedDelay(
-          () -> {
-            try {
-              clock.sync();
-            } catch (RedisException e) {
-              LOG.debugf("Second-level cache: Redis TIME unavailable: %s", e.getMessage());
-            }
-          },
-          syncInterval.toMillis(),
-          syncInterval.toMillis(),
-          TimeUnit.MILLISECONDS);
-      clockSync = scheduler;
-      RegionStores redisStores =
-          RegionStores.redis(
-              metrics.factory(),
-              client,
-              clock,
-              redis.describe(),
-              redis.keys(),
-              ttl,
-              regionTtls,
-              lockTimeout,
-              waitReplicas,
-              waitReplicasTimeout,
-              OUTAGE_RETRY,
-              time::nanoTime,
-              meters);
-      stores = redisStores;
-      // Invalidations this node could not send reach Redis soon after it answers again, even if
-      // this node serves nothing meanwhile.
-      scheduler.scheduleWithFixedDelay(
-          redisStores::resendPending,
-          OUTAGE_RETRY.toMillis(),
-          OUTAGE_RETRY.toMillis(),
-          TimeUnit.MILLISECONDS);
-    } else {
-      stores =
-          RegionStores.local(
-              metrics.factory(),
-              time::nowMicros,
-              time::nanoTime,
-              redis.keys(),
-              ttl,
-              regionTtls,
-              lockTimeout,
-              meters);
-    }
-    LOG.debugf(
-        "Second-level cache 'multiget' started: store %s, ttl %s, lock timeout %s",
-        storeKind, ttl, lockTimeout);
-  }
-
   @Override
   protected void releaseFromUse() {
-    ScheduledExecutorService scheduler = clockSync;
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      clockSync = null;
-    }
-    RegionStores current = stores;
+    CacheRuntime current = runtime;
     if (current != null) {
       current.close();
     }
@@ -199,57 +77,52 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
 
   @Override
   protected CacheKeysFactory getImplicitCacheKeysFactory() {
-    return cacheKeys;
+    return CacheRuntime.cacheKeys();
   }
 
   @Override
   public DomainDataRegion buildDomainDataRegion(
       DomainDataRegionConfig regionConfig, DomainDataRegionBuildingContext buildingContext) {
     verifyStarted();
-    return new MultigetDomainDataRegion(
-        regionConfig,
-        this,
-        stores.region(regionConfig.getRegionName()),
-        getImplicitCacheKeysFactory(),
-        buildingContext);
+    return runtime.buildDomainDataRegion(regionConfig, this, buildingContext);
   }
 
   @Override
   protected DomainDataStorageAccess createDomainDataStorageAccess(
       DomainDataRegionConfig regionConfig, DomainDataRegionBuildingContext buildingContext) {
-    return stores.region(regionConfig.getRegionName());
+    return runtime.domainDataStorage(regionConfig.getRegionName());
   }
 
   @Override
   protected StorageAccess createQueryResultsRegionStorageAccess(
       String regionName, SessionFactoryImplementor sessionFactory) {
-    return QueryResultsStorage.of(stores.region(regionName));
+    return runtime.queryResultsStorage(regionName);
   }
 
   @Override
   protected StorageAccess createTimestampsRegionStorageAccess(
       String regionName, SessionFactoryImplementor sessionFactory) {
-    return stores.timestamps(regionName);
+    return runtime.timestampsStorage(regionName);
   }
 
   @Override
   public CacheTransactionSynchronization createTransactionContext(
       SharedSessionContractImplementor session) {
     verifyStarted();
-    return stores.newTransactionCache(session);
+    return runtime.newTransactionContext(session);
   }
 
   /** Redis time in microseconds (local clock plus measured offset): no round trip. */
   @Override
   public long nextTimestamp() {
-    RegionStores current = stores;
-    return current == null ? timing.nowMicros() : current.nextTimestamp();
+    CacheRuntime current = runtime;
+    return current == null ? Timing.system().nowMicros() : current.nextTimestamp();
   }
 
   /** The soft-lock timeout in {@link #nextTimestamp()} units (microseconds). */
   @Override
   public long getTimeout() {
-    RegionStores current = stores;
+    CacheRuntime current = runtime;
     return current == null ? Duration.ofMinutes(1).toNanos() / 1_000 : current.lockTimeoutMicros();
   }
 
@@ -258,10 +131,10 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
     return AccessType.READ_WRITE;
   }
 
-  /** The stores of this factory's regions, once started. */
-  RegionStores stores() {
+  /** The started cache; for {@link CacheReport} and tests. */
+  CacheRuntime runtime() {
     verifyStarted();
-    return stores;
+    return runtime;
   }
 
   /**
@@ -269,6 +142,9 @@ public class MultigetRegionFactory extends RegionFactoryTemplate {
    * CacheSettings#BATCH_PREFETCH_LIMIT}).
    */
   public int batchPrefetchLimit() {
-    return batchPrefetchLimit;
+    CacheRuntime current = runtime;
+    return current == null
+        ? CacheSettings.DEFAULT_BATCH_PREFETCH_LIMIT
+        : current.batchPrefetchLimit();
   }
 }

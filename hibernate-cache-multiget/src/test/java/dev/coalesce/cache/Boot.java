@@ -39,7 +39,7 @@ final class Boot {
     MultigetRegionFactory regions =
         (MultigetRegionFactory)
             factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory();
-    regions.stores().awaitWriteBacks();
+    regions.runtime().awaitWriteBacks();
     return factory.getStatistics();
   }
 

@@ -32,6 +32,10 @@ import org.redisson.config.Config;
  * client is shut down when the service registry stops, which Hibernate does after every {@code
  * SessionFactoryObserver.sessionFactoryClosing}: modules can still use Redis while they drain. A
  * client the application passed in ({@link CoalesceSettings#REDIS_CLIENT}) is never shut down.
+ *
+ * <p>Over our usual 250 lines: the three ways of giving the client (an address, a YAML file, the
+ * application's own) each need their checks, conflict messages and masked logging, and they belong
+ * together.
  */
 public final class RedisConnection implements Service, Stoppable {
 

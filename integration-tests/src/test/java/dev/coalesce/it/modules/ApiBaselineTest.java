@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -32,6 +33,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * one or a changed signature fails the build until the baseline is updated on purpose: run {@code
  * mvn -pl integration-tests -am verify -Dtest=ApiBaselineTest -Dcoalesce.api.update=true} and
  * review the diff of the baseline in the commit.
+ *
+ * <p>And outside the exported packages, only the types listed in {@link #PUBLIC_BECAUSE}, each with
+ * the reason, are public.
  */
 class ApiBaselineTest {
 
@@ -55,47 +59,120 @@ class ApiBaselineTest {
         .containsExactlyElementsOf(Files.readAllLines(baseline, StandardCharsets.UTF_8));
   }
 
+  /**
+   * The public types of the packages a module does not export at all, each with why it must be
+   * public. Everything else of the implementation is package-private, so a type made public by
+   * mistake fails here even though JPMS would hide it: on the class path, where most Hibernate
+   * users run, nothing but Java's access rules hides it. (coalesce-redis's internal packages are
+   * exported to the two modules only, and their types are public so that those modules reach them.)
+   */
+  private static final Map<String, Map<String, String>> PUBLIC_BECAUSE =
+      Map.of(
+          "dev.coalesce.redis",
+          Map.of(),
+          "dev.coalesce.buffer",
+          Map.of(
+              "dev.coalesce.buffer.internal.BufferIntegrator",
+              "a service provider (Hibernate's Integrator), which ServiceLoader instantiates",
+              "dev.coalesce.buffer.internal.BufferKnownSettings",
+              "a service provider (coalesce-redis's KnownSettings), which ServiceLoader"
+                  + " instantiates",
+              "dev.coalesce.buffer.internal.RunningBuffers",
+              "the one door from the API (CounterBuffer.of) to a factory's buffer"),
+          "dev.coalesce.cache",
+          Map.of(
+              "dev.coalesce.cache.internal.MultigetIntegrator",
+              "a service provider (Hibernate's Integrator), which ServiceLoader instantiates",
+              "dev.coalesce.cache.internal.MultigetServiceContributor",
+              "a service provider (Hibernate's ServiceContributor), which ServiceLoader"
+                  + " instantiates",
+              "dev.coalesce.cache.internal.RegionFactoryRegistration",
+              "a service provider (Hibernate's StrategyRegistrationProvider: the short name"
+                  + " multiget), which ServiceLoader instantiates",
+              "dev.coalesce.cache.internal.CacheKnownSettings",
+              "a service provider (coalesce-redis's KnownSettings), which ServiceLoader"
+                  + " instantiates",
+              "dev.coalesce.cache.internal.MultigetSingleTableEntityPersister",
+              "an entity persister, which Hibernate creates through its public constructor",
+              "dev.coalesce.cache.internal.MultigetJoinedSubclassEntityPersister",
+              "an entity persister, which Hibernate creates through its public constructor",
+              "dev.coalesce.cache.internal.MultigetUnionSubclassEntityPersister",
+              "an entity persister, which Hibernate creates through its public constructor",
+              "dev.coalesce.cache.internal.CacheRuntime",
+              "the one door from the API (MultigetRegionFactory, CacheReport) to the started"
+                  + " cache"));
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev.coalesce.redis", "dev.coalesce.buffer", "dev.coalesce.cache"})
+  void outsideTheApiOnlyTypesThatJavaOrHibernateMustReachArePublic(String module) throws Exception {
+    ModuleReference reference = module(module);
+    Set<String> exportedAnyhow =
+        reference.descriptor().exports().stream()
+            .map(ModuleDescriptor.Exports::source)
+            .collect(Collectors.toSet());
+    TreeSet<String> publicInternal = new TreeSet<>();
+    for (Class<?> type : types(reference)) {
+      if (!exportedAnyhow.contains(type.getPackageName()) && visible(type)) {
+        publicInternal.add(type.getName());
+      }
+    }
+    assertThat(publicInternal)
+        .as(
+            "public types of %s outside its exported packages: make a new one package-private, or"
+                + " add it to PUBLIC_BECAUSE with the reason it must be public",
+            module)
+        .containsExactlyInAnyOrderElementsOf(PUBLIC_BECAUSE.get(module).keySet());
+  }
+
+  private static ModuleReference module(String module) {
+    return ModuleFinder.of(classPath())
+        .find(module)
+        .orElseThrow(() -> new AssertionError("module " + module + " is not on the class path"));
+  }
+
+  /** Every class of the module, loaded without initialising it. */
+  private static List<Class<?>> types(ModuleReference reference)
+      throws IOException, ClassNotFoundException {
+    List<Class<?>> types = new ArrayList<>();
+    try (ModuleReader reader = reference.open();
+        Stream<String> resources = reader.list()) {
+      for (String resource : resources.toList()) {
+        if (resource.endsWith(".class")
+            && !resource.endsWith("module-info.class")
+            && !resource.endsWith("package-info.class")) {
+          String name = resource.substring(0, resource.length() - 6).replace('/', '.');
+          types.add(Class.forName(name, false, ApiBaselineTest.class.getClassLoader()));
+        }
+      }
+    }
+    return types;
+  }
+
   /** One line per public type and per public or protected member of the exported packages. */
   private static List<String> api(String module) throws IOException, ClassNotFoundException {
-    ModuleReference reference =
-        ModuleFinder.of(classPath())
-            .find(module)
-            .orElseThrow(
-                () -> new AssertionError("module " + module + " is not on the class path"));
+    ModuleReference reference = module(module);
     Set<String> exported =
         reference.descriptor().exports().stream()
             .filter(export -> !export.isQualified())
             .map(ModuleDescriptor.Exports::source)
             .collect(Collectors.toSet());
     TreeSet<String> lines = new TreeSet<>();
-    try (ModuleReader reader = reference.open();
-        Stream<String> resources = reader.list()) {
-      for (String resource : resources.toList()) {
-        if (!resource.endsWith(".class") || resource.equals("module-info.class")) {
-          continue;
+    for (Class<?> type : types(reference)) {
+      if (!exported.contains(type.getPackageName()) || !visible(type)) {
+        continue;
+      }
+      lines.add(typeLine(type));
+      for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+        add(lines, type, constructor, constructor.toGenericString());
+      }
+      for (Method method : type.getDeclaredMethods()) {
+        if (!method.isSynthetic() && !method.isBridge()) {
+          add(lines, type, method, method.toGenericString());
         }
-        String name = resource.substring(0, resource.length() - 6).replace('/', '.');
-        int dot = name.lastIndexOf('.');
-        if (dot < 0 || !exported.contains(name.substring(0, dot))) {
-          continue;
-        }
-        Class<?> type = Class.forName(name, false, ApiBaselineTest.class.getClassLoader());
-        if (!visible(type)) {
-          continue;
-        }
-        lines.add(typeLine(type));
-        for (Constructor<?> constructor : type.getDeclaredConstructors()) {
-          add(lines, type, constructor, constructor.toGenericString());
-        }
-        for (Method method : type.getDeclaredMethods()) {
-          if (!method.isSynthetic() && !method.isBridge()) {
-            add(lines, type, method, method.toGenericString());
-          }
-        }
-        for (Field field : type.getDeclaredFields()) {
-          if (!field.isSynthetic()) {
-            add(lines, type, field, field.toGenericString());
-          }
+      }
+      for (Field field : type.getDeclaredFields()) {
+        if (!field.isSynthetic()) {
+          add(lines, type, field, field.toGenericString());
         }
       }
     }

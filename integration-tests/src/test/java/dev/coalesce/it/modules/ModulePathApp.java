@@ -78,7 +78,7 @@ public final class ModulePathApp {
 
   /** Whether this (class path) code may use a public class of the buffer's internal packages. */
   private static boolean internalReachable() throws Exception {
-    Class<?> internal = Class.forName("dev.coalesce.buffer.internal.store.CounterKey");
+    Class<?> internal = Class.forName("dev.coalesce.buffer.internal.BufferIntegrator");
     return ModulePathApp.class.getModule().canRead(internal.getModule())
         && internal.getModule().isExported(internal.getPackageName());
   }

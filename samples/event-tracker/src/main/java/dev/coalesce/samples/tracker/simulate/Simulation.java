@@ -51,6 +51,9 @@ import org.redisson.config.Config;
  * One run of {@code simulate}: creates the projects and issues, sends the events from several
  * threads (one transaction per event, as a web request would), renders stream pages while they
  * arrive, flushes, and checks the database against what was sent.
+ *
+ * <p>Over our usual 250 lines: the sample's one scenario from the first event to the final check,
+ * kept in one file so that a reader follows it from top to bottom.
  */
 public final class Simulation {
 

@@ -1,0 +1,448 @@
+package dev.coalesce.buffer.internal;
+
+import dev.coalesce.buffer.PartitionsFailedException;
+import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
+import java.lang.ref.WeakReference;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.jboss.logging.Logger;
+
+/**
+ * Claims, applies and acknowledges the deltas of each partition (docs/design.md, section 4): one
+ * database transaction per claim that first advances the partition's ledger row, then runs one
+ * JDBC-batched {@code UPDATE ... SET c = c + ?} per row, ids sorted, and records in the same
+ * transaction the deltas it cannot apply (a row whose UPDATE fails with a data error, a counter not
+ * mapped, an id that no longer parses) in {@value Ledger#FAILED_TABLE}. A claim whose sequence
+ * number the ledger already holds is acknowledged without applying it again. Claims of the {@code
+ * local} store are identified by node instead (see {@link Ledger}).
+ *
+ * <p>Partitions are independent: a partition that fails (lost connection, statement timeout,
+ * deadlock, a store error) is logged with its number and cause, keeps its claim in flight for the
+ * next flush, and does not stop the others. With a shared store, a node takes a lease per partition
+ * before claiming ({@link Leases}), so that in the normal case two nodes do not flush one partition
+ * at once.
+ *
+ * <p>Over our usual 250 lines: the flush loop with its leases, its parallel backlog workers and its
+ * bounded shutdown; planning ({@link FlushPlan}), the transaction ({@link FlushTransactions}) and
+ * the row updates ({@link RowUpdates}) are classes of their own.
+ */
+final class Flusher {
+
+  private static final Logger LOG = Logger.getLogger(Flusher.class);
+
+  /** Bound on the claims of one partition in one flush: each moves up to max rows. */
+  private static final int MAX_CLAIMS_PER_PARTITION = 1_000;
+
+  /**
+   * The running flusher of each factory, for the fault points of this package's tests. Weak both
+   * ways (a flusher refers to its factory): a closed factory is never kept from collection.
+   */
+  private static final Map<SessionFactoryImplementor, WeakReference<Flusher>> RUNNING =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final String factoryName;
+  private final DeltaStore store;
+  private final Ledger ledger;
+  private final Leases leases;
+  private final int maxRows;
+  private final FlushTransactions transactions;
+  private final ClaimApplier applier;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final int threads;
+  private ExecutorService partitionWorkers;
+
+  /** Test-only fault points (this package's tests); {@link FlushFaults#NONE} in production. */
+  volatile FlushFaults faults = FlushFaults.NONE;
+
+  /**
+   * A flusher for {@code model}'s counters. Creates the flusher's tables (in Hibernate's default
+   * catalog and schema) and the partitions' rows if missing.
+   *
+   * @param clock for lease times and the age of applied local claims
+   * @param nanoTime for the duration of flush transactions
+   * @param threads how many partitions a flush applies at once (a backlog)
+   */
+  public static Flusher start(
+      SessionFactoryImplementor factory,
+      CounterModel model,
+      DeltaStore store,
+      int maxRows,
+      StatsRecorder stats,
+      Clock clock,
+      LongSupplier nanoTime,
+      int threads) {
+    Map<String, Object> settings = factory.getProperties();
+    Ledger ledger =
+        new Ledger(
+            (String) settings.get(AvailableSettings.DEFAULT_CATALOG),
+            (String) settings.get(AvailableSettings.DEFAULT_SCHEMA));
+    ledger.create(factory, store.partitions(), clock.millis());
+    Flusher flusher =
+        new Flusher(factory, model, store, ledger, maxRows, stats, clock, nanoTime, threads);
+    RUNNING.put(factory, new WeakReference<>(flusher));
+    return flusher;
+  }
+
+  /** The flusher of {@code factory}, for tests of this package; null when it has none. */
+  static Flusher of(SessionFactoryImplementor factory) {
+    WeakReference<Flusher> flusher = RUNNING.get(factory);
+    return flusher == null ? null : flusher.get();
+  }
+
+  private Flusher(
+      SessionFactoryImplementor factory,
+      CounterModel model,
+      DeltaStore store,
+      Ledger ledger,
+      int maxRows,
+      StatsRecorder stats,
+      Clock clock,
+      LongSupplier nanoTime,
+      int threads) {
+    // as the meters' tag names it: the factory's name, else its persistence unit's
+    this.factoryName = factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
+    this.threads = threads;
+    this.store = store;
+    this.ledger = ledger;
+    String node = UUID.randomUUID().toString();
+    this.leases = new Leases(ledger.leaseTable(), node, clock);
+    this.maxRows = maxRows;
+    this.transactions = new FlushTransactions(factory);
+    this.applier =
+        new ClaimApplier(
+            factoryName, model, store, ledger, transactions, node, clock, nanoTime, stats);
+  }
+
+  /** This flusher's leases, for tests of this package. */
+  Leases leases() {
+    return leases;
+  }
+
+  /**
+   * Flushes every partition until what was pending when it started is in the database: for {@code
+   * CounterBuffer.flush()} and the last flush at close. Takes over the lease of a partition another
+   * node is flushing (that node stops at its next renewal, after its current claim at most; the
+   * ledger keeps the claim from applying twice).
+   *
+   * <p>Every partition is tried even when some fail; then a {@link PartitionsFailedException} names
+   * the partitions that failed, so a caller never takes a partial flush for a complete one.
+   *
+   * @return rows updated
+   * @throws PartitionsFailedException when one or more partitions failed (the others flushed)
+   * @throws RuntimeException when the flush could not start (the database or the store failing for
+   *     every partition: the leases, the ledger or the first claims could not be read)
+   */
+  public long flushAll() {
+    return flush(true);
+  }
+
+  /**
+   * The background flush: as {@link #flushAll()}, but leaves a partition whose lease another node
+   * holds to that node.
+   */
+  public long flushScheduled() {
+    return flush(false);
+  }
+
+  private long flush(boolean takeOver) {
+    lock.lock();
+    try {
+      faults.beforeFlush();
+      int partitions = store.partitions();
+      Start start = begin(takeOver);
+      try {
+        long[] floors = start.floors();
+        BitSet mine = start.partitions();
+        // the first claim of every partition in one round trip: an idle store costs one per flush
+        List<Optional<Claim>> firstClaims = store.claimAll(mine, maxRows, floors);
+        long rows = 0;
+        BitSet drained = new BitSet(partitions);
+        rows += applySmallClaimsTogether(mine, firstClaims, floors, drained);
+        BitSet failed = new BitSet(partitions);
+        List<RuntimeException> failures = new ArrayList<>();
+        List<Integer> remaining = new ArrayList<>();
+        for (int partition = mine.nextSetBit(0);
+            partition >= 0;
+            partition = mine.nextSetBit(partition + 1)) {
+          if (drained.get(partition)) {
+            faults.partitionDone(partition);
+          } else if (firstClaims.get(partition).isPresent()) {
+            remaining.add(partition);
+          }
+        }
+        rows += flushPartitions(remaining, firstClaims, floors, failed, failures);
+        if (!failures.isEmpty()) {
+          throw new PartitionsFailedException(failed, partitions, failures);
+        }
+        return rows;
+      } finally {
+        releaseLeases(start.partitions());
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Flushes {@code partitions} until each is drained, {@code threads} at a time (each partition in
+   * claims and transactions of its own); failures are collected, never stop the others.
+   *
+   * @return rows updated
+   */
+  private long flushPartitions(
+      List<Integer> partitions,
+      List<Optional<Claim>> firstClaims,
+      long[] floors,
+      BitSet failed,
+      List<RuntimeException> failures) {
+    if (threads <= 1 || partitions.size() <= 1) {
+      long rows = 0;
+      for (int partition : partitions) {
+        rows += flushPartitionReporting(partition, firstClaims, floors, failed, failures);
+      }
+      return rows;
+    }
+    if (partitionWorkers == null) {
+      partitionWorkers =
+          Executors.newFixedThreadPool(
+              threads,
+              runnable -> {
+                Thread thread = new Thread(runnable, "coalesce-buffer-flush-worker");
+                thread.setDaemon(true);
+                return thread;
+              });
+    }
+    List<Future<Long>> results = new ArrayList<>();
+    for (int partition : partitions) {
+      results.add(
+          partitionWorkers.submit(
+              () -> flushPartitionReporting(partition, firstClaims, floors, failed, failures)));
+    }
+    // every worker is done before this flush returns, whatever failed: a worker still running
+    // after it would flush its partition beside the next flush
+    long rows = 0;
+    Throwable failure = null;
+    for (Future<Long> result : results) {
+      try {
+        rows += result.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = add(failure, new IllegalStateException("Interrupted while flushing", e));
+      } catch (ExecutionException e) {
+        // an Error in a worker: flushPartitionReporting handles every RuntimeException
+        failure = add(failure, e.getCause());
+      }
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    if (failure != null) {
+      throw (RuntimeException) failure;
+    }
+    return rows;
+  }
+
+  private static Throwable add(Throwable first, Throwable next) {
+    if (first == null) {
+      return next instanceof Error || next instanceof RuntimeException
+          ? next
+          : new IllegalStateException(next);
+    }
+    first.addSuppressed(next);
+    return first;
+  }
+
+  /**
+   * Flushes one partition; a failure is logged and collected (synchronized: workers share them).
+   */
+  private long flushPartitionReporting(
+      int partition,
+      List<Optional<Claim>> firstClaims,
+      long[] floors,
+      BitSet failed,
+      List<RuntimeException> failures) {
+    try {
+      return flushPartition(partition, firstClaims.get(partition), floors);
+    } catch (RuntimeException e) {
+      if (StoreUnreachableException.causedBy(e)) {
+        // the store's outage is logged once, by the buffer (RedisOutage), not per partition
+        LOG.debugf(e, "Counter flush of partition %d failed: the store does not answer", partition);
+      } else {
+        LOG.warnf(
+            e,
+            "SessionFactory '%s': counter flush of partition %d failed; what it claimed stays in"
+                + " flight and the next flush applies it once. If this repeats, fix the cause"
+                + " below (the database, a lock or a statement timeout)",
+            factoryName,
+            partition);
+      }
+      synchronized (failures) {
+        failed.set(partition);
+        failures.add(e);
+      }
+      return 0;
+    } finally {
+      faults.partitionDone(partition);
+    }
+  }
+
+  /** Stops the workers of parallel flushes; for the factory's close, after its last flush. */
+  public void close() {
+    if (partitionWorkers != null) {
+      partitionWorkers.shutdownNow();
+    }
+  }
+
+  /** The partitions this flush holds (their leases) and the ledger's values. */
+  private record Start(BitSet partitions, long[] floors) {}
+
+  private Start begin(boolean takeOver) {
+    int partitions = store.partitions();
+    return transactions.shortly(
+        connection -> {
+          BitSet mine;
+          if (!store.shared()) {
+            // the local store's deltas are this node's own: no other node can flush them
+            mine = new BitSet(partitions);
+            mine.set(0, partitions);
+          } else if (takeOver) {
+            mine = leases.takeOver(connection, partitions);
+          } else {
+            mine = leases.acquire(connection, partitions);
+            if (LOG.isDebugEnabled() && mine.cardinality() < partitions) {
+              LOG.debugf(
+                  "Partitions held by other nodes, left to them: %d of %d",
+                  partitions - mine.cardinality(), partitions);
+            }
+          }
+          return new Start(mine, ledger.lastSeqs(connection, partitions));
+        });
+  }
+
+  private void releaseLeases(BitSet partitions) {
+    if (!store.shared()) {
+      return;
+    }
+    try {
+      transactions.shortly(
+          connection -> {
+            leases.release(connection, partitions);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      // nothing is lost: the leases expire by themselves and no other node needs them to be right
+      LOG.warnf(
+          "SessionFactory '%s': cannot release the counter flush leases of this node (%s); nothing"
+              + " to do: they expire within %s, and no other node needs them released",
+          factoryName, e, Leases.DEFAULT_DURATION);
+    }
+  }
+
+  /**
+   * Applies the first claims that are small (fewer rows than a claim may take, so their partitions
+   * are drained by them) in one database transaction, up to {@code maxRows} rows in all: an
+   * interval with a few rows in many partitions costs one commit, not one per partition. If that
+   * transaction fails, nothing of it is applied and each claim is applied on its own after, so one
+   * partition's trouble (a locked row, a timeout) does not hold the others back.
+   *
+   * @param drained receives the partitions this applied completely
+   * @return rows updated
+   */
+  private long applySmallClaimsTogether(
+      BitSet mine, List<Optional<Claim>> firstClaims, long[] floors, BitSet drained) {
+    List<Claim> group = new ArrayList<>();
+    int rowsInGroup = 0;
+    for (int partition = mine.nextSetBit(0);
+        partition >= 0;
+        partition = mine.nextSetBit(partition + 1)) {
+      Optional<Claim> claim = firstClaims.get(partition);
+      if (claim.isPresent()) {
+        int rows = ClaimApplier.rowCount(claim.get());
+        if (rows < maxRows && rowsInGroup + rows <= maxRows) {
+          group.add(claim.get());
+          rowsInGroup += rows;
+        }
+      }
+    }
+    if (group.size() < 2) {
+      return 0;
+    }
+    for (Claim claim : group) {
+      faults.afterClaim(claim);
+    }
+    try {
+      long rows = applier.applyTogether(group, floors, faults).rows();
+      for (Claim claim : group) {
+        drained.set(claim.partition());
+        if (store.shared()) {
+          floors[claim.partition()] = Math.max(floors[claim.partition()], claim.seq());
+        }
+      }
+      return rows;
+    } catch (RuntimeException e) {
+      LOG.debugf(
+          e, "Flush of %d small claims together failed; applying them one by one", group.size());
+      return 0;
+    }
+  }
+
+  /** Claims and applies {@code partition} until it is drained (or its lease is lost). */
+  private long flushPartition(int partition, Optional<Claim> first, long[] floors) {
+    long rows = 0;
+    Optional<Claim> claim = first;
+    for (int pass = 0; pass < MAX_CLAIMS_PER_PARTITION && claim.isPresent(); pass++) {
+      faults.afterClaim(claim.get());
+      ClaimApplier.Applied applied = applier.apply(claim.get(), floors[partition], faults);
+      if (store.shared()) {
+        floors[partition] = Math.max(floors[partition], claim.get().seq());
+      }
+      rows += applied.rows();
+      if (applied.applied() && applied.rowCount() < maxRows) {
+        break; // live held fewer rows than one claim takes: the partition is drained
+      }
+      if (store.shared() && !renewLease(partition)) {
+        LOG.debugf(
+            "Lease of partition %d taken over by another node; leaving it the rest", partition);
+        break;
+      }
+      claim = store.claim(partition, maxRows, floors[partition]);
+    }
+    return rows;
+  }
+
+  private boolean renewLease(int partition) {
+    return transactions.shortly(connection -> leases.renew(connection, partition));
+  }
+
+  /**
+   * Applies deltas straight to the database in a new transaction, without the store: for a
+   * transaction whose push provably never reached the store. Deltas that cannot be applied are
+   * recorded in {@value Ledger#FAILED_TABLE} in the same transaction.
+   *
+   * @return rows updated
+   */
+  public long applyDirect(Map<CounterKey, Long> deltas) {
+    return applier.applyDirect(deltas);
+  }
+
+  /** The last applied sequence number of {@code partition}, read from the database. */
+  public long appliedSeq(int partition) {
+    return transactions
+        .shortly(connection -> ledger.lastSeqs(connection, store.partitions()))[partition];
+  }
+}
