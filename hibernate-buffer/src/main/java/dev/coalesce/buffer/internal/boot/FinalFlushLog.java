@@ -1,6 +1,7 @@
 package dev.coalesce.buffer.internal.boot;
 
 import dev.coalesce.buffer.PartitionBacklog;
+import dev.coalesce.buffer.internal.flush.DatabaseUnreachable;
 import dev.coalesce.buffer.internal.store.DeltaStore;
 import dev.coalesce.buffer.internal.store.StoreUnreachableException;
 import dev.coalesce.redis.internal.RedisOutage;
@@ -53,8 +54,11 @@ final class FinalFlushLog {
           factoryName, cause);
       return;
     }
-    // a store that does not answer is no surprise: its first line says enough, without a trace
-    Throwable trace = StoreUnreachableException.causedBy(cause) ? null : cause;
+    // a store or database that does not answer is no surprise: its first line says enough
+    Throwable trace =
+        StoreUnreachableException.causedBy(cause) || DatabaseUnreachable.causedBy(cause)
+            ? null
+            : cause;
     if (store.shared()) {
       LOG.errorf(
           trace,

@@ -1,12 +1,14 @@
 package dev.coalesce.buffer.internal.push;
 
 import dev.coalesce.buffer.BufferSettings;
+import dev.coalesce.buffer.internal.flush.DatabaseUnreachable;
 import dev.coalesce.buffer.internal.flush.StatsRecorder;
 import dev.coalesce.buffer.internal.store.CounterKey;
 import dev.coalesce.buffer.internal.store.DeltaStore;
 import dev.coalesce.buffer.internal.store.Push;
 import dev.coalesce.buffer.internal.store.PushReply;
 import dev.coalesce.buffer.internal.store.StoreUnreachableException;
+import dev.coalesce.redis.internal.Outage;
 import dev.coalesce.redis.internal.RedisOutage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,6 +103,7 @@ public final class Pusher {
   private int failedAttempts;
   private long retryAtNanos;
   private final RedisOutage outage;
+  private final Outage database;
 
   /**
    * @param factoryName the SessionFactory's name, which every WARN and ERROR line names
@@ -110,6 +113,8 @@ public final class Pusher {
    * @param nanoTime the clock of backoff and give-up
    * @param outage the buffer's view of the store's reachability, shared with the flusher: logs an
    *     outage once when it starts and once when it ends
+   * @param database the buffer's view of the database's reachability, shared with the flusher:
+   *     direct applies that cannot reach it report to it instead of logging each retry
    */
   public Pusher(
       String factoryName,
@@ -121,16 +126,18 @@ public final class Pusher {
       ScheduledExecutorService executor,
       ScheduledExecutorService overflowExecutor,
       LongSupplier nanoTime,
-      RedisOutage outage) {
+      RedisOutage outage,
+      Outage database) {
     this.factoryName = factoryName;
     this.outage = outage;
+    this.database = database;
     this.store = store;
     this.direct = direct;
     this.stats = stats;
     this.pushTimeout = pushTimeout;
     this.maxQueuedDeltas = maxQueuedDeltas;
     this.executor = executor;
-    this.overflow = new DirectApplier(factoryName, direct, stats, overflowExecutor);
+    this.overflow = new DirectApplier(factoryName, direct, stats, overflowExecutor, database);
     this.nanoTime = nanoTime;
   }
 
@@ -303,9 +310,17 @@ public final class Pusher {
       try {
         direct.apply(batch.push.deltas());
       } catch (RuntimeException databaseFailure) {
-        LOG.debugf(databaseFailure, "Direct apply of push %d failed; retrying", batch.push.seq());
+        Throwable unreachable = DatabaseUnreachable.find(databaseFailure);
+        if (unreachable != null) {
+          // logged once per outage, with what waits, not once per retry
+          database.failed(
+              "applying committed counter deltas that never reached the store", unreachable);
+        } else {
+          LOG.debugf(databaseFailure, "Direct apply of push %d failed; retrying", batch.push.seq());
+        }
         return false;
       }
+      database.succeeded();
       stats.directFallback(batch.commits.size());
       settle(batch);
       return true;
