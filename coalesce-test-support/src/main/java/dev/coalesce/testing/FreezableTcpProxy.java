@@ -17,6 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Put it between a Redis replica and its primary ({@code replicaof 127.0.0.1 <port>}) to make the
  * replica lag while it keeps answering reads (a SIGSTOP of the replica is not lag: it stops
  * answering).
+ *
+ * <p>It can also be {@link #cut()}: every connection closed and each new one closed as soon as it
+ * is accepted, until {@link #restore()}, as when the server behind it is down or unreachable (in
+ * front of a database: the driver's connection attempts fail, pooled connections are lost).
  */
 public final class FreezableTcpProxy implements AutoCloseable {
 
@@ -26,6 +30,7 @@ public final class FreezableTcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final Object gate = new Object();
   private boolean frozen;
+  private volatile boolean cut;
   private volatile boolean closed;
 
   private FreezableTcpProxy(String targetHost, int targetPort) {
@@ -59,6 +64,21 @@ public final class FreezableTcpProxy implements AutoCloseable {
     }
   }
 
+  /** Closes every connection, and each new one at once, until {@link #restore()}. */
+  public void cut() {
+    // with the accepting thread's registration: no connection accepted meanwhile survives the cut
+    synchronized (sockets) {
+      cut = true;
+      sockets.forEach(Sockets::closeQuietly);
+      sockets.clear();
+    }
+  }
+
+  /** Accepts and forwards connections again after {@link #cut()}. */
+  public void restore() {
+    cut = false;
+  }
+
   private void awaitThawed() throws InterruptedException {
     synchronized (gate) {
       while (frozen && !closed) {
@@ -71,11 +91,22 @@ public final class FreezableTcpProxy implements AutoCloseable {
     while (!closed) {
       try {
         Socket client = server.accept();
+        if (cut) {
+          Sockets.closeQuietly(client);
+          continue;
+        }
         Socket upstream = new Socket(targetHost, targetPort);
         client.setTcpNoDelay(true);
         upstream.setTcpNoDelay(true);
-        sockets.add(client);
-        sockets.add(upstream);
+        synchronized (sockets) {
+          if (cut) {
+            Sockets.closeQuietly(client);
+            Sockets.closeQuietly(upstream);
+            continue;
+          }
+          sockets.add(client);
+          sockets.add(upstream);
+        }
         Sockets.daemon(() -> pump(client, upstream), "tcp-link-up");
         Sockets.daemon(() -> pump(upstream, client), "tcp-link-down");
       } catch (IOException e) {

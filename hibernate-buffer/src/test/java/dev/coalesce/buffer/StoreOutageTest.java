@@ -150,7 +150,7 @@ class StoreOutageTest {
           .satisfies(
               line ->
                   assertThat(line)
-                      .containsPattern("after an outage of \\d+ ms \\(\\d+ failed calls\\)"));
+                      .containsPattern("after an outage of \\d+ ms \\(\\d+ failed calls: \\d+ "));
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.coalesce.buffer.BufferStats;
 import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.buffer.PartitionBacklog;
 import dev.coalesce.buffer.PartitionsFailedException;
+import dev.coalesce.redis.internal.Outage;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.Timing;
@@ -53,6 +54,7 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
   private transient volatile Pusher pusher;
   private transient ScheduledExecutorService scheduler;
   private transient RedisOutage outage;
+  private transient Outage databaseOutage;
 
   BufferRuntime(
       SessionFactoryImplementor factory,
@@ -82,6 +84,7 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
     if (!model.isEmpty()) {
       Timing timing = factory.getServiceRegistry().requireService(Timing.class);
       outage = outage(timing);
+      databaseOutage = databaseOutage(timing);
       flusher =
           Flusher.start(
               factory,
@@ -91,7 +94,8 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
               stats,
               timing.clock(),
               timing::nanoTime,
-              config.flushThreads());
+              config.flushThreads(),
+              databaseOutage);
       pusher =
           new Pusher(
               factoryName(),
@@ -103,7 +107,8 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
               timing.newScheduler("coalesce-buffer-pusher"),
               timing.newScheduler("coalesce-buffer-direct"),
               timing::nanoTime,
-              outage);
+              outage,
+              databaseOutage);
       scheduler = timing.newScheduler("coalesce-buffer-flusher");
       // nanoseconds: a positive interval below 1 ms (PT0.0001S) must not become 0, which the
       // scheduler refuses
@@ -186,6 +191,66 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
         0);
   }
 
+  /**
+   * The buffer's view of the database's reachability (shared by flushes and the pusher's direct
+   * applies): an outage is logged once when it starts and once when it ends, never per flush, per
+   * partition or per retry. Failures of a statement or a row are not an outage: they are logged
+   * each time, as they are the partition's or the row's own.
+   */
+  private Outage databaseOutage(Timing timing) {
+    String waiting =
+        store.shared()
+            ? "Counter deltas wait in the redis store, where nothing of them is lost,"
+            : "Counter deltas wait in the local store, in this JVM's memory (lost if it stops"
+                + " first),";
+    return new Outage(
+        factoryName(),
+        "Counter buffer",
+        "the database",
+        databaseTarget(),
+        waiting
+            + " and flushes are retried every "
+            + config.flushInterval()
+            + "; deltas that never reached the store wait in memory and their apply is retried.",
+        "flushes resume and apply what waited",
+        () -> {
+          Pusher current = pusher;
+          return "committed deltas still waiting in memory: "
+              + (current == null ? 0 : current.queuedDeltas());
+        },
+        timing::nanoTime);
+  }
+
+  /**
+   * The database's JDBC URL as the outage lines name it, without what may carry a password (a
+   * query, a user-info part); the DataSource when there is no URL.
+   */
+  private String databaseTarget() {
+    Map<String, Object> settings = factory.getProperties();
+    Object url = settings.get("jakarta.persistence.jdbc.url");
+    if (url == null) {
+      url = settings.get("hibernate.connection.url");
+    }
+    if (url == null) {
+      url = settings.get("javax.persistence.jdbc.url");
+    }
+    if (url == null) {
+      return "its DataSource";
+    }
+    String text = url.toString();
+    int query = text.indexOf('?');
+    if (query >= 0) {
+      text = text.substring(0, query);
+    }
+    int scheme = text.indexOf("//");
+    int at = text.indexOf('@', scheme + 2);
+    int path = text.indexOf('/', scheme + 2);
+    if (scheme >= 0 && at >= 0 && (path < 0 || at < path)) {
+      text = text.substring(0, scheme + 2) + text.substring(at + 1);
+    }
+    return text;
+  }
+
   private void backgroundFlush() {
     // a scheduled task that throws is never run again: nothing may escape, not even an Error
     try {
@@ -194,11 +259,15 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
     } catch (RuntimeException e) {
       if (StoreUnreachableException.causedBy(e)) {
         outage.failed("flushing counters", e); // logged once per outage
+      } else if (DatabaseUnreachable.causedBy(e)) {
+        // the flusher reported it to the database's outage, which logs it once
+        LOG.debugf(e, "Counter flush failed: the database does not answer");
       } else if (e instanceof PartitionsFailedException) {
         // each failed partition was logged with its cause; the others were flushed
         LOG.warnf(
             "SessionFactory '%s': %s; retrying in %s. Each failed partition is logged above with"
-                + " its cause",
+                + " its cause (or, if the database or the store is unreachable, in that outage's"
+                + " one line)",
             factoryName(), e.getMessage(), config.flushInterval());
       } else {
         // what was claimed stays in flight and is retried at the next interval

@@ -1,5 +1,6 @@
 package dev.coalesce.buffer.internal;
 
+import dev.coalesce.redis.internal.Outage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +16,8 @@ import org.jboss.logging.Logger;
  * Applies committed deltas that never went to the store straight to the database, on a thread of
  * its own, many commits in one transaction. Never on the committing thread: that thread still holds
  * its own connection while its transaction completes, so taking a second one there could exhaust
- * the pool. Deltas whose transaction fails are kept and tried again.
+ * the pool. Deltas whose transaction fails are kept and tried again: a database outage is logged
+ * once, by the buffer's database {@link Outage}, any other failure at each retry.
  */
 final class DirectApplier {
 
@@ -26,6 +28,7 @@ final class DirectApplier {
   private final Pusher.DirectApply direct;
   private final StatsRecorder stats;
   private final ScheduledExecutorService executor;
+  private final Outage database;
   private final ConcurrentLinkedQueue<Map<CounterKey, Long>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queuedDeltas = new AtomicInteger();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -34,8 +37,10 @@ final class DirectApplier {
       String factoryName,
       Pusher.DirectApply direct,
       StatsRecorder stats,
-      ScheduledExecutorService executor) {
+      ScheduledExecutorService executor,
+      Outage database) {
     this.factoryName = factoryName;
+    this.database = database;
     this.direct = direct;
     this.stats = stats;
     this.executor = executor;
@@ -68,10 +73,16 @@ final class DirectApplier {
     try {
       applyQueued();
     } catch (RuntimeException e) {
-      LOG.warnf(
-          "SessionFactory '%s': applying %d committed counter deltas to the database failed (%s);"
-              + " they are kept and retried every second. Check the database",
-          factoryName, queuedDeltas.get(), e.toString());
+      Throwable unreachable = DatabaseUnreachable.find(e);
+      if (unreachable != null) {
+        // logged once per outage, not every second
+        database.failed("applying committed counter deltas of a full push queue", unreachable);
+      } else {
+        LOG.warnf(
+            "SessionFactory '%s': applying %d committed counter deltas to the database failed"
+                + " (%s); they are kept and retried every second. Check the database",
+            factoryName, queuedDeltas.get(), e.toString());
+      }
       schedule(RETRY_NANOS);
     }
   }
@@ -93,6 +104,7 @@ final class DirectApplier {
     try {
       if (!summed.isEmpty()) {
         direct.apply(summed);
+        database.succeeded();
       }
     } catch (RuntimeException e) {
       queue.add(summed); // one entry for what were many: the count below stays true

@@ -51,8 +51,11 @@ final class FinalFlushLog {
           factoryName, cause);
       return;
     }
-    // a store that does not answer is no surprise: its first line says enough, without a trace
-    Throwable trace = StoreUnreachableException.causedBy(cause) ? null : cause;
+    // a store or database that does not answer is no surprise: its first line says enough
+    Throwable trace =
+        StoreUnreachableException.causedBy(cause) || DatabaseUnreachable.causedBy(cause)
+            ? null
+            : cause;
     if (store.shared()) {
       LOG.errorf(
           trace,

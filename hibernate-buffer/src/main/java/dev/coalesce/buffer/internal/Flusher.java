@@ -1,6 +1,7 @@
 package dev.coalesce.buffer.internal;
 
 import dev.coalesce.buffer.PartitionsFailedException;
+import dev.coalesce.redis.internal.Outage;
 import dev.coalesce.redis.internal.metrics.CoalesceMetrics;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
@@ -32,10 +33,11 @@ import org.jboss.logging.Logger;
  * local} store are identified by node instead (see {@link Ledger}).
  *
  * <p>Partitions are independent: a partition that fails (lost connection, statement timeout,
- * deadlock, a store error) is logged with its number and cause, keeps its claim in flight for the
- * next flush, and does not stop the others. With a shared store, a node takes a lease per partition
- * before claiming ({@link Leases}), so that in the normal case two nodes do not flush one partition
- * at once.
+ * deadlock, a store error) keeps its claim in flight for the next flush and does not stop the
+ * others. It is logged with its number and cause, unless the database or the store is unreachable:
+ * an outage is logged once by its {@link Outage}, not per partition and flush. With a shared store,
+ * a node takes a lease per partition before claiming ({@link Leases}), so that in the normal case
+ * two nodes do not flush one partition at once.
  *
  * <p>Over our usual 250 lines: the flush loop with its leases, its parallel backlog workers and its
  * bounded shutdown; planning ({@link FlushPlan}), the transaction ({@link FlushTransactions}) and
@@ -62,6 +64,7 @@ final class Flusher {
   private final int maxRows;
   private final FlushTransactions transactions;
   private final ClaimApplier applier;
+  private final Outage database;
   private final ReentrantLock lock = new ReentrantLock();
   private final int threads;
   private ExecutorService partitionWorkers;
@@ -76,6 +79,8 @@ final class Flusher {
    * @param clock for lease times and the age of applied local claims
    * @param nanoTime for the duration of flush transactions
    * @param threads how many partitions a flush applies at once (a backlog)
+   * @param database the buffer's view of the database's reachability, shared with the pusher: a
+   *     flush that cannot reach the database reports to it, one that can ends its outage
    */
   public static Flusher start(
       SessionFactoryImplementor factory,
@@ -85,7 +90,8 @@ final class Flusher {
       StatsRecorder stats,
       Clock clock,
       LongSupplier nanoTime,
-      int threads) {
+      int threads,
+      Outage database) {
     Map<String, Object> settings = factory.getProperties();
     Ledger ledger =
         new Ledger(
@@ -93,7 +99,8 @@ final class Flusher {
             (String) settings.get(AvailableSettings.DEFAULT_SCHEMA));
     ledger.create(factory, store.partitions(), clock.millis());
     Flusher flusher =
-        new Flusher(factory, model, store, ledger, maxRows, stats, clock, nanoTime, threads);
+        new Flusher(
+            factory, model, store, ledger, maxRows, stats, clock, nanoTime, threads, database);
     RUNNING.put(factory, new WeakReference<>(flusher));
     return flusher;
   }
@@ -113,10 +120,12 @@ final class Flusher {
       StatsRecorder stats,
       Clock clock,
       LongSupplier nanoTime,
-      int threads) {
+      int threads,
+      Outage database) {
     // as the meters' tag names it: the factory's name, else its persistence unit's
     this.factoryName = factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
     this.threads = threads;
+    this.database = database;
     this.store = store;
     this.ledger = ledger;
     String node = UUID.randomUUID().toString();
@@ -163,38 +172,60 @@ final class Flusher {
     lock.lock();
     try {
       faults.beforeFlush();
-      int partitions = store.partitions();
-      Start start = begin(takeOver);
-      try {
-        long[] floors = start.floors();
-        BitSet mine = start.partitions();
-        // the first claim of every partition in one round trip: an idle store costs one per flush
-        List<Optional<Claim>> firstClaims = store.claimAll(mine, maxRows, floors);
-        long rows = 0;
-        BitSet drained = new BitSet(partitions);
-        rows += applySmallClaimsTogether(mine, firstClaims, floors, drained);
-        BitSet failed = new BitSet(partitions);
-        List<RuntimeException> failures = new ArrayList<>();
-        List<Integer> remaining = new ArrayList<>();
-        for (int partition = mine.nextSetBit(0);
-            partition >= 0;
-            partition = mine.nextSetBit(partition + 1)) {
-          if (drained.get(partition)) {
-            faults.partitionDone(partition);
-          } else if (firstClaims.get(partition).isPresent()) {
-            remaining.add(partition);
-          }
-        }
-        rows += flushPartitions(remaining, firstClaims, floors, failed, failures);
-        if (!failures.isEmpty()) {
-          throw new PartitionsFailedException(failed, partitions, failures);
-        }
-        return rows;
-      } finally {
-        releaseLeases(start.partitions());
-      }
+      return flushReportingOutage(takeOver);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #flushHeld}, reporting to the database's outage: a flush that cannot reach the database
+   * (for its leases, its ledger, or any partition) counts one failed call; one whose first
+   * transaction commits ends the outage.
+   */
+  private long flushReportingOutage(boolean takeOver) {
+    try {
+      return flushHeld(takeOver);
+    } catch (RuntimeException e) {
+      Throwable unreachable = DatabaseUnreachable.find(e);
+      if (unreachable != null) {
+        database.failed("flushing counters", unreachable);
+      }
+      throw e;
+    }
+  }
+
+  private long flushHeld(boolean takeOver) {
+    int partitions = store.partitions();
+    Start start = begin(takeOver);
+    database.succeeded();
+    try {
+      long[] floors = start.floors();
+      BitSet mine = start.partitions();
+      // the first claim of every partition in one round trip: an idle store costs one per flush
+      List<Optional<Claim>> firstClaims = store.claimAll(mine, maxRows, floors);
+      long rows = 0;
+      BitSet drained = new BitSet(partitions);
+      rows += applySmallClaimsTogether(mine, firstClaims, floors, drained);
+      BitSet failed = new BitSet(partitions);
+      List<RuntimeException> failures = new ArrayList<>();
+      List<Integer> remaining = new ArrayList<>();
+      for (int partition = mine.nextSetBit(0);
+          partition >= 0;
+          partition = mine.nextSetBit(partition + 1)) {
+        if (drained.get(partition)) {
+          faults.partitionDone(partition);
+        } else if (firstClaims.get(partition).isPresent()) {
+          remaining.add(partition);
+        }
+      }
+      rows += flushPartitions(remaining, firstClaims, floors, failed, failures);
+      if (!failures.isEmpty()) {
+        throw new PartitionsFailedException(failed, partitions, failures);
+      }
+      return rows;
+    } finally {
+      releaseLeases(start.partitions());
     }
   }
 
@@ -282,6 +313,10 @@ final class Flusher {
       if (StoreUnreachableException.causedBy(e)) {
         // the store's outage is logged once, by the buffer (RedisOutage), not per partition
         LOG.debugf(e, "Counter flush of partition %d failed: the store does not answer", partition);
+      } else if (DatabaseUnreachable.causedBy(e)) {
+        // the database's outage is logged once (its Outage), not per partition and flush
+        LOG.debugf(
+            e, "Counter flush of partition %d failed: the database does not answer", partition);
       } else {
         LOG.warnf(
             e,
@@ -346,6 +381,11 @@ final class Flusher {
           });
     } catch (RuntimeException e) {
       // nothing is lost: the leases expire by themselves and no other node needs them to be right
+      Throwable unreachable = DatabaseUnreachable.find(e);
+      if (unreachable != null) {
+        database.failed("releasing the counter flush leases", unreachable); // logged once
+        return;
+      }
       LOG.warnf(
           "SessionFactory '%s': cannot release the counter flush leases of this node (%s); nothing"
               + " to do: they expire within %s, and no other node needs them released",

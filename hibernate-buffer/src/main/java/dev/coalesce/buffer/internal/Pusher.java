@@ -1,6 +1,7 @@
 package dev.coalesce.buffer.internal;
 
 import dev.coalesce.buffer.BufferSettings;
+import dev.coalesce.redis.internal.Outage;
 import dev.coalesce.redis.internal.RedisOutage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,6 +96,7 @@ final class Pusher {
   private int failedAttempts;
   private long retryAtNanos;
   private final RedisOutage outage;
+  private final Outage database;
 
   /**
    * @param factoryName the SessionFactory's name, which every WARN and ERROR line names
@@ -104,6 +106,8 @@ final class Pusher {
    * @param nanoTime the clock of backoff and give-up
    * @param outage the buffer's view of the store's reachability, shared with the flusher: logs an
    *     outage once when it starts and once when it ends
+   * @param database the buffer's view of the database's reachability, shared with the flusher:
+   *     direct applies that cannot reach it report to it instead of logging each retry
    */
   public Pusher(
       String factoryName,
@@ -115,16 +119,18 @@ final class Pusher {
       ScheduledExecutorService executor,
       ScheduledExecutorService overflowExecutor,
       LongSupplier nanoTime,
-      RedisOutage outage) {
+      RedisOutage outage,
+      Outage database) {
     this.factoryName = factoryName;
     this.outage = outage;
+    this.database = database;
     this.store = store;
     this.direct = direct;
     this.stats = stats;
     this.pushTimeout = pushTimeout;
     this.maxQueuedDeltas = maxQueuedDeltas;
     this.executor = executor;
-    this.overflow = new DirectApplier(factoryName, direct, stats, overflowExecutor);
+    this.overflow = new DirectApplier(factoryName, direct, stats, overflowExecutor, database);
     this.nanoTime = nanoTime;
   }
 
@@ -297,9 +303,17 @@ final class Pusher {
       try {
         direct.apply(batch.push.deltas());
       } catch (RuntimeException databaseFailure) {
-        LOG.debugf(databaseFailure, "Direct apply of push %d failed; retrying", batch.push.seq());
+        Throwable unreachable = DatabaseUnreachable.find(databaseFailure);
+        if (unreachable != null) {
+          // logged once per outage, with what waits, not once per retry
+          database.failed(
+              "applying committed counter deltas that never reached the store", unreachable);
+        } else {
+          LOG.debugf(databaseFailure, "Direct apply of push %d failed; retrying", batch.push.seq());
+        }
         return false;
       }
+      database.succeeded();
       stats.directFallback(batch.commits.size());
       settle(batch);
       return true;

@@ -5,6 +5,8 @@ import static dev.coalesce.buffer.Boot.inTx;
 import static dev.coalesce.buffer.Boot.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -14,15 +16,23 @@ import dev.coalesce.buffer.CounterBuffer;
 import dev.coalesce.buffer.PartitionsFailedException;
 import dev.coalesce.buffer.Post;
 import dev.coalesce.testing.CapturedLogs;
+import dev.coalesce.testing.FreezableTcpProxy;
+import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedisClients;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hibernate.SessionFactory;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.engine.spi.TransactionCompletionCallbacks.AfterCompletionCallback;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 
@@ -31,7 +41,9 @@ import org.redisson.api.RedissonClient;
  * ERROR line is of no use unless it says which one it is about, and what to do. One factory goes
  * through a partition that fails, a row whose UPDATE overflows, a push that falls back to the
  * database while its Redis is down, and a close with Redis still down; every WARN and ERROR line
- * starts with the factory's name, says what to do, and those about Redis carry no stack trace.
+ * starts with the factory's name, says what to do, and those about Redis carry no stack trace. A
+ * database outage, Redis down too for part of it, is one WARN line when it starts and one INFO line
+ * when it ends, however many flushes and direct applies fail meanwhile.
  */
 @RealServices
 class OperatorLogTest {
@@ -137,6 +149,152 @@ class OperatorLogTest {
         .hasSize(2)
         .allSatisfy(event -> assertThat(event.getThrowableProxy()).isNull())
         .allSatisfy(event -> assertThat(event.getFormattedMessage()).doesNotContain("\n"));
+  }
+
+  /**
+   * The database becomes unreachable (a link in front of it closes every connection and refuses new
+   * ones) with counters pending in Redis, right after a transaction committed while Redis is down:
+   * that commit's direct apply and ten background flushes fail. The outage is one WARN line, with
+   * the cause's first line and no stack trace, and one INFO line when the database answers again,
+   * with its duration and what failed meanwhile; afterwards the database holds exactly the
+   * increments that committed.
+   */
+  @Test
+  void aDatabaseOutageIsLoggedOnceWhenItStartsAndOnceWhenItEnds(TestDatabase db) {
+    assumeTrue(db.kind() != TestDatabase.Kind.H2, "H2 runs in this JVM: no link to cut");
+    String factoryName = "operator-log-db-test";
+    String prefix = "SessionFactory '" + factoryName + "': ";
+    Matcher server =
+        Pattern.compile("^(jdbc:[a-z]+://)([^/:?]+)(?::(\\d+))?(/.*)$").matcher(db.jdbcUrl());
+    assertThat(server.matches()).as("a JDBC URL with a host: %s", db.jdbcUrl()).isTrue();
+    int port =
+        server.group(3) != null
+            ? Integer.parseInt(server.group(3))
+            : db.kind() == TestDatabase.Kind.POSTGRESQL ? 5432 : 3306;
+    List<ILoggingEvent> events;
+    try (RedisServerProcess redis = RedisServerProcess.startWithAppendOnlyFile();
+        FreezableTcpProxy link = FreezableTcpProxy.start(server.group(2), port)) {
+      RedissonClient client = Boot.fastFailingClient(redis);
+      Map<String, Object> settings = Boot.localSettings(db);
+      String throughLink = server.group(1) + "127.0.0.1:" + link.port() + server.group(4);
+      settings.put("jakarta.persistence.jdbc.url", throughLink);
+      // a flush or direct apply that finds no connection gives up after 250 ms, not 30 s
+      settings.put("hibernate.hikari.connectionTimeout", "250");
+      settings.put("hibernate.hikari.validationTimeout", "250");
+      settings.put(BufferSettings.REDIS_CLIENT, client);
+      settings.put(BufferSettings.NAMESPACE, "operator-log-db");
+      settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
+      settings.put("hibernate.session_factory_name", factoryName);
+      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      // stopped: a background flush runs only when the test moves time, so counters stay pending
+      ManualTime time = ManualTime.stopped();
+      SessionFactory factory = Boot.boot(settings, time, Post.class);
+      CapturedLogs logs = CapturedLogs.of("dev.coalesce");
+      try {
+        CounterBuffer buffer = CounterBuffer.of(factory);
+        Boot.persistPosts(factory, 1);
+        // three increments wait in Redis when the outage starts
+        for (int i = 0; i < 3; i++) {
+          inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 1));
+        }
+        assertThat(buffer.stats().deltasQueued()).isZero();
+
+        // Redis goes away, then a transaction commits and the database goes away right after its
+        // commit, before its deltas are handed over (this callback runs before the buffer's)
+        redis.stop();
+        TestRedisClients.awaitUnreachable(client);
+        inTx(
+            factory,
+            em -> {
+              em.unwrap(SharedSessionContractImplementor.class)
+                  .getTransactionCompletionCallbacks()
+                  .registerCallback((AfterCompletionCallback) (success, session) -> link.cut());
+              buffer.increment(em, Post.class, 1L, "views", 1);
+            });
+        // ten background flushes fail meanwhile, and the direct apply is retried
+        for (int i = 0; i < 10; i++) {
+          time.advanceAndRunDue(Duration.ofMillis(100));
+        }
+        assertThat(queryLong(db, "select views from post where id = 1")).isZero();
+
+        link.restore();
+        await("the end of the database outage is logged")
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> {
+                  time.advanceAndRunDue(Duration.ofMillis(100));
+                  return logs.at(Level.INFO).stream()
+                      .anyMatch(
+                          line ->
+                              line.contains("the database at") && line.contains("answers again"));
+                });
+        redis.startAgain();
+        await("committed deltas leave this JVM")
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> {
+                  time.advanceAndRunDue(Duration.ofMillis(100));
+                  return buffer.stats().deltasQueued() == 0;
+                });
+        buffer.flush();
+        // every increment the application was told committed, once
+        assertThat(queryLong(db, "select views from post where id = 1")).isEqualTo(4);
+      } finally {
+        factory.close();
+        client.shutdown();
+        logs.close();
+      }
+      events = logs.events();
+      String target =
+          "the database at "
+              + throughLink.substring(
+                  0,
+                  throughLink.indexOf('?') < 0 ? throughLink.length() : throughLink.indexOf('?'));
+
+      List<ILoggingEvent> warnings =
+          events.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+      warnings.forEach(event -> System.out.println("observed: " + event.getFormattedMessage()));
+      assertThat(warnings)
+          .as("every WARN and ERROR line names the factory first, without a stack trace")
+          .allSatisfy(event -> assertThat(event.getFormattedMessage()).startsWith(prefix))
+          .allSatisfy(event -> assertThat(event.getThrowableProxy()).isNull())
+          .allSatisfy(event -> assertThat(event.getFormattedMessage()).doesNotContain("\n"));
+      assertThat(lines(warnings, Level.WARN, "the database at"))
+          .as("the database's outage, once")
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .startsWith(
+                          prefix
+                              + "Counter buffer: "
+                              + target
+                              + " is unreachable while applying committed counter deltas that"
+                              + " never reached the store (")
+                      .contains("Counter deltas wait in the redis store")
+                      .contains("Check that the database runs and is reachable from here"));
+      assertThat(lines(warnings, Level.WARN, "Redis at")).as("Redis's outage, once").hasSize(1);
+      assertThat(warnings).as("nothing else: no line per flush, partition or retry").hasSize(2);
+      List<String> ends =
+          lines(events, Level.INFO, "the database at").stream()
+              .filter(line -> line.contains("answers again"))
+              .toList();
+      ends.forEach(line -> System.out.println("observed: " + line));
+      assertThat(ends)
+          .singleElement()
+          .satisfies(
+              line -> {
+                assertThat(line)
+                    .startsWith(prefix + "Counter buffer: " + target + " answers again")
+                    .containsPattern("after an outage of \\d+ ms \\(\\d+ failed calls: ")
+                    .contains("applying committed counter deltas that never reached the store")
+                    .contains("flushes resume and apply what waited")
+                    .containsPattern("; committed deltas still waiting in memory: \\d+$");
+                Matcher flushes = Pattern.compile("(\\d+) flushing counters").matcher(line);
+                assertThat(flushes.find()).as("failed flushes counted: %s", line).isTrue();
+                assertThat(Integer.parseInt(flushes.group(1))).isGreaterThanOrEqualTo(10);
+              });
+    }
   }
 
   private static List<String> lines(List<ILoggingEvent> events, Level level, String containing) {
