@@ -34,10 +34,10 @@ import org.jboss.logging.Logger;
  * by the application are checked by {@link CounterKeys}; a failed last flush is reported by {@link
  * FinalFlushLog}.
  *
- * <p>Over our usual 250 lines: the buffer's lifecycle (pusher, flusher, schedules, their bounded
- * shutdown and the outage they share) and the application's few {@code CounterBuffer} calls, which
- * need that lifecycle's state; the checks of an application's counter and the final-flush report
- * are classes of their own.
+ * <p>Over our usual 250 lines: the buffer's lifecycle (pusher, flusher, schedules and their bounded
+ * shutdown) and the application's few {@code CounterBuffer} calls, which need that lifecycle's
+ * state; the checks of an application's counter ({@link CounterKeys}), the outages ({@link
+ * BufferOutages}) and the final-flush report are classes of their own.
  */
 final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
 
@@ -83,8 +83,18 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
     model = CounterModel.build(factory.getMappingMetamodel(), declarations);
     if (!model.isEmpty()) {
       Timing timing = factory.getServiceRegistry().requireService(Timing.class);
-      outage = outage(timing);
-      databaseOutage = databaseOutage(timing);
+      outage = BufferOutages.store(factory, factoryName(), config, store.shared(), timing);
+      databaseOutage =
+          BufferOutages.database(
+              factory,
+              factoryName(),
+              config,
+              store.shared(),
+              () -> {
+                Pusher current = pusher;
+                return current == null ? 0 : current.queuedDeltas();
+              },
+              timing);
       flusher =
           Flusher.start(
               factory,
@@ -163,92 +173,6 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
 
   private String factoryName() {
     return factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
-  }
-
-  /**
-   * The buffer's view of the store's reachability (shared by pushes and flushes): an outage of the
-   * {@code redis} store is logged once when it starts and once when it ends, never per push or per
-   * flush.
-   */
-  private RedisOutage outage(Timing timing) {
-    String target =
-        store.shared()
-            ? factory.getServiceRegistry().requireService(RedisConnection.class).describe()
-            : "the local store";
-    return new RedisOutage(
-        factoryName(),
-        "Counter buffer",
-        target,
-        "Committed deltas wait in memory (at most "
-            + config.maxQueuedDeltas()
-            + ") and are pushed again until it answers; what provably never reached it goes to"
-            + " the database; flushes are retried every "
-            + config.flushInterval()
-            + ".",
-        "deltas that waited in memory are pushed and flushes resume",
-        timing::nanoTime,
-        0,
-        0);
-  }
-
-  /**
-   * The buffer's view of the database's reachability (shared by flushes and the pusher's direct
-   * applies): an outage is logged once when it starts and once when it ends, never per flush, per
-   * partition or per retry. Failures of a statement or a row are not an outage: they are logged
-   * each time, as they are the partition's or the row's own.
-   */
-  private Outage databaseOutage(Timing timing) {
-    String waiting =
-        store.shared()
-            ? "Counter deltas wait in the redis store, where nothing of them is lost,"
-            : "Counter deltas wait in the local store, in this JVM's memory (lost if it stops"
-                + " first),";
-    return new Outage(
-        factoryName(),
-        "Counter buffer",
-        "the database",
-        databaseTarget(),
-        waiting
-            + " and flushes are retried every "
-            + config.flushInterval()
-            + "; deltas that never reached the store wait in memory and their apply is retried.",
-        "flushes resume and apply what waited",
-        () -> {
-          Pusher current = pusher;
-          return "committed deltas still waiting in memory: "
-              + (current == null ? 0 : current.queuedDeltas());
-        },
-        timing::nanoTime);
-  }
-
-  /**
-   * The database's JDBC URL as the outage lines name it, without what may carry a password (a
-   * query, a user-info part); the DataSource when there is no URL.
-   */
-  private String databaseTarget() {
-    Map<String, Object> settings = factory.getProperties();
-    Object url = settings.get("jakarta.persistence.jdbc.url");
-    if (url == null) {
-      url = settings.get("hibernate.connection.url");
-    }
-    if (url == null) {
-      url = settings.get("javax.persistence.jdbc.url");
-    }
-    if (url == null) {
-      return "its DataSource";
-    }
-    String text = url.toString();
-    int query = text.indexOf('?');
-    if (query >= 0) {
-      text = text.substring(0, query);
-    }
-    int scheme = text.indexOf("//");
-    int at = text.indexOf('@', scheme + 2);
-    int path = text.indexOf('/', scheme + 2);
-    if (scheme >= 0 && at >= 0 && (path < 0 || at < path)) {
-      text = text.substring(0, scheme + 2) + text.substring(at + 1);
-    }
-    return text;
   }
 
   private void backgroundFlush() {

@@ -13,10 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.WeakHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.hibernate.cfg.AvailableSettings;
@@ -39,16 +35,17 @@ import org.jboss.logging.Logger;
  * a node takes a lease per partition before claiming ({@link Leases}), so that in the normal case
  * two nodes do not flush one partition at once.
  *
- * <p>Over our usual 250 lines: the flush loop with its leases, its parallel backlog workers and its
- * bounded shutdown; planning ({@link FlushPlan}), the transaction ({@link FlushTransactions}) and
- * the row updates ({@link RowUpdates}) are classes of their own.
+ * <p>This class is the flush loop: leases, the ledger's floors, the first claims in one round trip,
+ * the outage report. Applying the claims partition by partition is {@link PartitionFlushes}; one
+ * claim's transaction is {@link ClaimApplier}, its plan {@link FlushPlan}, its transaction {@link
+ * FlushTransactions} and its row updates {@link RowUpdates}.
+ *
+ * <p>Somewhat over our usual 250 lines: most of it is the specification of the two flushes in their
+ * javadoc.
  */
 final class Flusher {
 
   private static final Logger LOG = Logger.getLogger(Flusher.class);
-
-  /** Bound on the claims of one partition in one flush: each moves up to max rows. */
-  private static final int MAX_CLAIMS_PER_PARTITION = 1_000;
 
   /**
    * The running flusher of each factory, for the fault points of this package's tests. Weak both
@@ -65,9 +62,8 @@ final class Flusher {
   private final FlushTransactions transactions;
   private final ClaimApplier applier;
   private final Outage database;
+  private final PartitionFlushes partitionFlushes;
   private final ReentrantLock lock = new ReentrantLock();
-  private final int threads;
-  private ExecutorService partitionWorkers;
 
   /** Test-only fault points (this package's tests); {@link FlushFaults#NONE} in production. */
   volatile FlushFaults faults = FlushFaults.NONE;
@@ -124,7 +120,6 @@ final class Flusher {
       Outage database) {
     // as the meters' tag names it: the factory's name, else its persistence unit's
     this.factoryName = factory.getServiceRegistry().requireService(CoalesceMetrics.class).factory();
-    this.threads = threads;
     this.database = database;
     this.store = store;
     this.ledger = ledger;
@@ -135,6 +130,8 @@ final class Flusher {
     this.applier =
         new ClaimApplier(
             factoryName, model, store, ledger, transactions, node, clock, nanoTime, stats);
+    this.partitionFlushes =
+        new PartitionFlushes(factoryName, store, applier, transactions, leases, maxRows, threads);
   }
 
   /** This flusher's leases, for tests of this package. */
@@ -204,9 +201,10 @@ final class Flusher {
       BitSet mine = start.partitions();
       // the first claim of every partition in one round trip: an idle store costs one per flush
       List<Optional<Claim>> firstClaims = store.claimAll(mine, maxRows, floors);
+      FlushFaults faults = this.faults;
       long rows = 0;
       BitSet drained = new BitSet(partitions);
-      rows += applySmallClaimsTogether(mine, firstClaims, floors, drained);
+      rows += partitionFlushes.applySmallClaimsTogether(mine, firstClaims, floors, drained, faults);
       BitSet failed = new BitSet(partitions);
       List<RuntimeException> failures = new ArrayList<>();
       List<Integer> remaining = new ArrayList<>();
@@ -219,7 +217,7 @@ final class Flusher {
           remaining.add(partition);
         }
       }
-      rows += flushPartitions(remaining, firstClaims, floors, failed, failures);
+      rows += partitionFlushes.flushEach(remaining, firstClaims, floors, failed, failures, faults);
       if (!failures.isEmpty()) {
         throw new PartitionsFailedException(failed, partitions, failures);
       }
@@ -229,118 +227,9 @@ final class Flusher {
     }
   }
 
-  /**
-   * Flushes {@code partitions} until each is drained, {@code threads} at a time (each partition in
-   * claims and transactions of its own); failures are collected, never stop the others.
-   *
-   * @return rows updated
-   */
-  private long flushPartitions(
-      List<Integer> partitions,
-      List<Optional<Claim>> firstClaims,
-      long[] floors,
-      BitSet failed,
-      List<RuntimeException> failures) {
-    if (threads <= 1 || partitions.size() <= 1) {
-      long rows = 0;
-      for (int partition : partitions) {
-        rows += flushPartitionReporting(partition, firstClaims, floors, failed, failures);
-      }
-      return rows;
-    }
-    if (partitionWorkers == null) {
-      partitionWorkers =
-          Executors.newFixedThreadPool(
-              threads,
-              runnable -> {
-                Thread thread = new Thread(runnable, "coalesce-buffer-flush-worker");
-                thread.setDaemon(true);
-                return thread;
-              });
-    }
-    List<Future<Long>> results = new ArrayList<>();
-    for (int partition : partitions) {
-      results.add(
-          partitionWorkers.submit(
-              () -> flushPartitionReporting(partition, firstClaims, floors, failed, failures)));
-    }
-    // every worker is done before this flush returns, whatever failed: a worker still running
-    // after it would flush its partition beside the next flush
-    long rows = 0;
-    Throwable failure = null;
-    for (Future<Long> result : results) {
-      try {
-        rows += result.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = add(failure, new IllegalStateException("Interrupted while flushing", e));
-      } catch (ExecutionException e) {
-        // an Error in a worker: flushPartitionReporting handles every RuntimeException
-        failure = add(failure, e.getCause());
-      }
-    }
-    if (failure instanceof Error error) {
-      throw error;
-    }
-    if (failure != null) {
-      throw (RuntimeException) failure;
-    }
-    return rows;
-  }
-
-  private static Throwable add(Throwable first, Throwable next) {
-    if (first == null) {
-      return next instanceof Error || next instanceof RuntimeException
-          ? next
-          : new IllegalStateException(next);
-    }
-    first.addSuppressed(next);
-    return first;
-  }
-
-  /**
-   * Flushes one partition; a failure is logged and collected (synchronized: workers share them).
-   */
-  private long flushPartitionReporting(
-      int partition,
-      List<Optional<Claim>> firstClaims,
-      long[] floors,
-      BitSet failed,
-      List<RuntimeException> failures) {
-    try {
-      return flushPartition(partition, firstClaims.get(partition), floors);
-    } catch (RuntimeException e) {
-      if (StoreUnreachableException.causedBy(e)) {
-        // the store's outage is logged once, by the buffer (RedisOutage), not per partition
-        LOG.debugf(e, "Counter flush of partition %d failed: the store does not answer", partition);
-      } else if (DatabaseUnreachable.causedBy(e)) {
-        // the database's outage is logged once (its Outage), not per partition and flush
-        LOG.debugf(
-            e, "Counter flush of partition %d failed: the database does not answer", partition);
-      } else {
-        LOG.warnf(
-            e,
-            "SessionFactory '%s': counter flush of partition %d failed; what it claimed stays in"
-                + " flight and the next flush applies it once. If this repeats, fix the cause"
-                + " below (the database, a lock or a statement timeout)",
-            factoryName,
-            partition);
-      }
-      synchronized (failures) {
-        failed.set(partition);
-        failures.add(e);
-      }
-      return 0;
-    } finally {
-      faults.partitionDone(partition);
-    }
-  }
-
   /** Stops the workers of parallel flushes; for the factory's close, after its last flush. */
   public void close() {
-    if (partitionWorkers != null) {
-      partitionWorkers.shutdownNow();
-    }
+    partitionFlushes.close();
   }
 
   /** The partitions this flush holds (their leases) and the ledger's values. */
@@ -391,82 +280,6 @@ final class Flusher {
               + " to do: they expire within %s, and no other node needs them released",
           factoryName, e, Leases.DEFAULT_DURATION);
     }
-  }
-
-  /**
-   * Applies the first claims that are small (fewer rows than a claim may take, so their partitions
-   * are drained by them) in one database transaction, up to {@code maxRows} rows in all: an
-   * interval with a few rows in many partitions costs one commit, not one per partition. If that
-   * transaction fails, nothing of it is applied and each claim is applied on its own after, so one
-   * partition's trouble (a locked row, a timeout) does not hold the others back.
-   *
-   * @param drained receives the partitions this applied completely
-   * @return rows updated
-   */
-  private long applySmallClaimsTogether(
-      BitSet mine, List<Optional<Claim>> firstClaims, long[] floors, BitSet drained) {
-    List<Claim> group = new ArrayList<>();
-    int rowsInGroup = 0;
-    for (int partition = mine.nextSetBit(0);
-        partition >= 0;
-        partition = mine.nextSetBit(partition + 1)) {
-      Optional<Claim> claim = firstClaims.get(partition);
-      if (claim.isPresent()) {
-        int rows = ClaimApplier.rowCount(claim.get());
-        if (rows < maxRows && rowsInGroup + rows <= maxRows) {
-          group.add(claim.get());
-          rowsInGroup += rows;
-        }
-      }
-    }
-    if (group.size() < 2) {
-      return 0;
-    }
-    for (Claim claim : group) {
-      faults.afterClaim(claim);
-    }
-    try {
-      long rows = applier.applyTogether(group, floors, faults).rows();
-      for (Claim claim : group) {
-        drained.set(claim.partition());
-        if (store.shared()) {
-          floors[claim.partition()] = Math.max(floors[claim.partition()], claim.seq());
-        }
-      }
-      return rows;
-    } catch (RuntimeException e) {
-      LOG.debugf(
-          e, "Flush of %d small claims together failed; applying them one by one", group.size());
-      return 0;
-    }
-  }
-
-  /** Claims and applies {@code partition} until it is drained (or its lease is lost). */
-  private long flushPartition(int partition, Optional<Claim> first, long[] floors) {
-    long rows = 0;
-    Optional<Claim> claim = first;
-    for (int pass = 0; pass < MAX_CLAIMS_PER_PARTITION && claim.isPresent(); pass++) {
-      faults.afterClaim(claim.get());
-      ClaimApplier.Applied applied = applier.apply(claim.get(), floors[partition], faults);
-      if (store.shared()) {
-        floors[partition] = Math.max(floors[partition], claim.get().seq());
-      }
-      rows += applied.rows();
-      if (applied.applied() && applied.rowCount() < maxRows) {
-        break; // live held fewer rows than one claim takes: the partition is drained
-      }
-      if (store.shared() && !renewLease(partition)) {
-        LOG.debugf(
-            "Lease of partition %d taken over by another node; leaving it the rest", partition);
-        break;
-      }
-      claim = store.claim(partition, maxRows, floors[partition]);
-    }
-    return rows;
-  }
-
-  private boolean renewLease(int partition) {
-    return transactions.shortly(connection -> leases.renew(connection, partition));
   }
 
   /**
