@@ -8,11 +8,20 @@ import java.util.List;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RScriptAsync;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisNoScriptException;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * A Lua script kept as a classpath resource, read once. Redisson sends it as {@code EVALSHA} and
  * falls back to {@code EVAL} when the server does not know it yet (its script cache is on by
  * default), so a script costs its bytes on the wire once per server.
+ *
+ * <p>Inside a pipeline ({@code RBatch}) Redisson does not fall back: a server whose script cache is
+ * empty (a replica promoted by a failover, since scripts are not replicated, or {@code SCRIPT
+ * FLUSH}) answers every pipelined call {@code NOSCRIPT}, and would until some single call loaded
+ * the script. Callers of pipelines therefore {@link #loadAfterNoScript load} their scripts when a
+ * failure {@link #isNoScript is NOSCRIPT}; the retry that follows finds them.
  */
 public final class LuaScript {
 
@@ -68,6 +77,43 @@ public final class LuaScript {
       List<Object> keys,
       Object... args) {
     return script.evalAsync(mode, source, returnType, keys, args);
+  }
+
+  /**
+   * Whether {@code failure}, one of its causes or one of their suppressed exceptions is Redis's
+   * {@code NOSCRIPT}: a script call reached a server that does not have the script, so that call
+   * did nothing.
+   */
+  public static boolean isNoScript(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof RedisNoScriptException) {
+        return true;
+      }
+      for (Throwable suppressed : t.getSuppressed()) {
+        if (suppressed instanceof RedisNoScriptException) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * If {@code failure} {@link #isNoScript is NOSCRIPT}, loads {@code scripts} into the script cache
+   * of every master ({@code SCRIPT LOAD}) and returns true; else does nothing and returns false.
+   *
+   * @throws org.redisson.client.RedisException if loading fails (Redis is down, say)
+   */
+  public static boolean loadAfterNoScript(
+      RedissonClient client, Throwable failure, LuaScript... scripts) {
+    if (!isNoScript(failure)) {
+      return false;
+    }
+    RScript server = client.getScript(StringCodec.INSTANCE);
+    for (LuaScript script : scripts) {
+      server.scriptLoad(script.source);
+    }
+    return true;
   }
 
   @Override

@@ -26,7 +26,6 @@ import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisConnectionException;
 import org.redisson.client.RedisException;
-import org.redisson.client.RedisNoScriptException;
 import org.redisson.client.WriteRedisConnectionException;
 import org.redisson.client.codec.StringCodec;
 
@@ -374,28 +373,13 @@ final class RedisDeltaStore implements DeltaStore {
     try {
       execute.run();
     } catch (RedisException e) {
-      if (noScript(e)) {
-        RScript scripts = client.getScript(StringCodec.INSTANCE);
-        for (LuaScript script : List.of(PUSH, CLAIM, ACK, PENDING, OLDEST, EPOCH)) {
-          scripts.scriptLoad(script.source());
-        }
+      try {
+        LuaScript.loadAfterNoScript(client, e, PUSH, CLAIM, ACK, PENDING, OLDEST, EPOCH);
+      } catch (RedisException loadFailed) {
+        e.addSuppressed(loadFailed); // the batch's failure is what the caller must classify
       }
       throw e;
     }
-  }
-
-  private static boolean noScript(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof RedisNoScriptException) {
-        return true;
-      }
-      for (Throwable suppressed : t.getSuppressed()) {
-        if (suppressed instanceof RedisNoScriptException) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   @Override

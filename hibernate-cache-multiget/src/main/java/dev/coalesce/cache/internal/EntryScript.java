@@ -17,7 +17,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  */
 final class EntryScript {
 
-  private static final LuaScript ENTRY = LuaScript.fromResource(EntryScript.class, "entry.lua");
+  /** The script, for loading it again after a server lost it ({@link RedisCalls}). */
+  static final LuaScript ENTRY = LuaScript.fromResource(EntryScript.class, "entry.lua");
 
   private EntryScript() {}
 

@@ -1,5 +1,6 @@
 package dev.coalesce.cache.internal;
 
+import dev.coalesce.redis.internal.LuaScript;
 import dev.coalesce.redis.internal.RedisClock;
 import dev.coalesce.redis.internal.RedisOutage;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class RedisCalls {
       outage.succeeded();
       return result;
     } catch (RedisException e) {
-      outage.failed(what, e);
+      failed(what, e);
       return whenDown;
     }
   }
@@ -82,7 +83,7 @@ final class RedisCalls {
     try {
       answer = operation.get();
     } catch (RedisException e) {
-      outage.failed(what, e);
+      failed(what, e);
       return CompletableFuture.completedFuture(whenDown);
     }
     return answer
@@ -97,7 +98,7 @@ final class RedisCalls {
                       ? failure.getCause()
                       : failure;
               if (cause instanceof RedisException redis) {
-                outage.failed(what, redis);
+                failed(what, redis);
               } else {
                 // nobody waits to be told: the caller has moved on
                 LOG.warnf(
@@ -184,6 +185,22 @@ final class RedisCalls {
     batch.execute();
   }
 
+  /**
+   * A failed call starts (or continues) an outage: what it was to write is kept, reads miss. If it
+   * failed because the server had lost {@code entry.lua} ({@code NOSCRIPT}: a replica promoted by a
+   * failover has no scripts, and Redisson does not load them inside a pipeline), the script is
+   * loaded on every master first, so that the probe after the retry interval succeeds and the
+   * outage ends, instead of every pipeline failing until some single call loads it.
+   */
+  private void failed(String what, RedisException e) {
+    try {
+      LuaScript.loadAfterNoScript(client, e, EntryScript.ENTRY);
+    } catch (RedisException loadFailed) {
+      e.addSuppressed(loadFailed);
+    }
+    outage.failed(what, e);
+  }
+
   private boolean nothingKept() {
     return invalidations.isEmpty() && clears.isEmpty() && timestamps.isEmpty();
   }
@@ -225,7 +242,7 @@ final class RedisCalls {
       outage.succeeded();
       return true;
     } catch (RedisException e) {
-      outage.failed("resending invalidations", e);
+      failed("resending invalidations", e);
       return false;
     }
   }
