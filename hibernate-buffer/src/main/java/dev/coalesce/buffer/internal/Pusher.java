@@ -309,7 +309,16 @@ final class Pusher {
           database.failed(
               "applying committed counter deltas that never reached the store", unreachable);
         } else {
-          LOG.debugf(databaseFailure, "Direct apply of push %d failed; retrying", batch.push.seq());
+          // not an outage: a problem of these rows or this transaction (a lock, a timeout, a
+          // permission), which the operator must see; retried with the push's backoff
+          LOG.warnf(
+              "SessionFactory '%s': applying committed counter deltas that never reached the store"
+                  + " to the database failed (%s: %s); they wait in memory and are retried. If"
+                  + " this repeats, fix the cause (a lock, a statement timeout, the table's"
+                  + " permissions)",
+              factoryName,
+              databaseFailure.getClass().getSimpleName(),
+              Outage.firstLine(databaseFailure));
         }
         return false;
       }

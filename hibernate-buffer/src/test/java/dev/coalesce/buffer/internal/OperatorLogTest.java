@@ -48,6 +48,9 @@ import org.redisson.api.RedissonClient;
 @RealServices
 class OperatorLogTest {
 
+  private static final String REFUSED_DIRECT_APPLY =
+      "applying committed counter deltas that never reached the store to the database failed";
+
   private static final String FACTORY = "operator-log-test";
   private static final String PREFIX = "SessionFactory '" + FACTORY + "': ";
 
@@ -98,6 +101,28 @@ class OperatorLogTest {
         TestRedisClients.awaitUnreachable(client);
         inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 1));
         assertThat(queryLong(db, "select views from post where id = 1")).isEqualTo(2);
+
+        // the database refuses that fallback for a reason of its own (not an outage): the
+        // operator is told, and the apply is retried until the database takes it
+        execute(
+            db,
+            "create function refuse_post_update() returns trigger language plpgsql as"
+                + " $$ begin raise exception 'refused by the test'; end $$");
+        execute(
+            db,
+            "create trigger refuse_update before update on post for each row"
+                + " execute function refuse_post_update()");
+        inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 1));
+        await("the refused apply is logged")
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    logs.events().stream()
+                        .anyMatch(e -> e.getFormattedMessage().contains(REFUSED_DIRECT_APPLY)));
+        execute(db, "drop trigger refuse_update on post");
+        await("the retried apply lands")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> queryLong(db, "select views from post where id = 1") == 3);
       } finally {
         // closed with Redis still down: its final flush cannot read the store
         factory.close();
@@ -125,6 +150,15 @@ class OperatorLogTest {
                     .contains("set aside in " + Ledger.FAILED_TABLE)
                     .contains("apply or delete the set-aside rows with SQL")
                     .contains("hibernate-buffer/README.md"));
+    assertThat(lines(warnings, Level.WARN, REFUSED_DIRECT_APPLY))
+        .as("a refused direct apply, at each retry until the database takes it")
+        .isNotEmpty()
+        .allSatisfy(
+            line ->
+                assertThat(line)
+                    .contains("refused by the test")
+                    .contains("they wait in memory and are retried")
+                    .contains("If this repeats, fix the cause"));
     assertThat(lines(warnings, Level.WARN, "Redis at"))
         .as("the outage, once")
         .singleElement()
