@@ -43,12 +43,19 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
 
   private static final Logger LOG = Logger.getLogger(BufferRuntime.class);
 
+  /** The background flush, as {@link RepeatedFailures} names it. */
+  private static final String BACKGROUND_FLUSH = "background flush";
+
+  static final String REPEATS =
+      "The same failure again is logged at DEBUG, and the first success after it at INFO";
+
   private final transient SessionFactoryImplementor factory;
   private final transient Map<String, Set<String>> declarations;
   private final transient BufferConfig config;
   private final transient DeltaStore store;
   private final transient StatsRecorder stats;
   private final transient TransactionDeltas deltas;
+  private final transient RepeatedFailures failures = new RepeatedFailures();
   private transient volatile CounterModel model = CounterModel.empty();
   private transient volatile Flusher flusher;
   private transient volatile Pusher pusher;
@@ -180,27 +187,37 @@ final class BufferRuntime implements CounterBuffer, SessionFactoryObserver {
     try {
       flusher.flushScheduled();
       outage.succeeded();
+      long failed = failures.succeeded(BACKGROUND_FLUSH);
+      if (failed > 0) {
+        LOG.infof(
+            "SessionFactory '%s': counter flushes succeed again after %d failed in a row",
+            factoryName(), failed);
+      }
     } catch (RuntimeException e) {
       if (StoreUnreachableException.causedBy(e)) {
         outage.failed("flushing counters", e); // logged once per outage
       } else if (DatabaseUnreachable.causedBy(e)) {
         // the flusher reported it to the database's outage, which logs it once
         LOG.debugf(e, "Counter flush failed: the database does not answer");
+      } else if (!failures.isNew(BACKGROUND_FLUSH, e)) {
+        LOG.debugf(e, "Counter flush failed again, as logged before");
       } else if (e instanceof PartitionsFailedException) {
         // each failed partition was logged with its cause; the others were flushed
         LOG.warnf(
-            "SessionFactory '%s': %s; retrying in %s. Each failed partition is logged above with"
+            "SessionFactory '%s': %s; retrying every %s. Each failed partition is logged above with"
                 + " its cause (or, if the database or the store is unreachable, in that outage's"
-                + " one line)",
-            factoryName(), e.getMessage(), config.flushInterval());
+                + " one line). %s",
+            factoryName(), e.getMessage(), config.flushInterval(), REPEATS);
       } else {
         // what was claimed stays in flight and is retried at the next interval
         LOG.warnf(
             e,
             "SessionFactory '%s': counter flush failed; what it claimed stays in flight and is"
-                + " retried in %s. If this repeats, fix the cause below (often the database)",
+                + " retried every %s. If this repeats, fix the cause below (often the database)."
+                + " %s",
             factoryName(),
-            config.flushInterval());
+            config.flushInterval(),
+            REPEATS);
       }
     } catch (Throwable e) {
       LOG.errorf(

@@ -33,6 +33,7 @@ final class PartitionFlushes {
   private final int maxRows;
   private final int threads;
   private ExecutorService partitionWorkers;
+  private final RepeatedFailures repeated = new RepeatedFailures();
 
   PartitionFlushes(
       String factoryName,
@@ -91,6 +92,7 @@ final class PartitionFlushes {
       long rows = applier.applyTogether(group, floors, faults).rows();
       for (Claim claim : group) {
         drained.set(claim.partition());
+        repeated.succeeded(claim.partition());
         if (store.shared()) {
           floors[claim.partition()] = Math.max(floors[claim.partition()], claim.seq());
         }
@@ -215,7 +217,9 @@ final class PartitionFlushes {
       List<RuntimeException> failures,
       FlushFaults faults) {
     try {
-      return flushPartition(partition, firstClaims.get(partition), floors, faults);
+      long rows = flushPartition(partition, firstClaims.get(partition), floors, faults);
+      repeated.succeeded(partition);
+      return rows;
     } catch (RuntimeException e) {
       if (StoreUnreachableException.causedBy(e)) {
         // the store's outage is logged once, by the buffer (RedisOutage), not per partition
@@ -224,12 +228,15 @@ final class PartitionFlushes {
         // the database's outage is logged once (its Outage), not per partition and flush
         LOG.debugf(
             e, "Counter flush of partition %d failed: the database does not answer", partition);
+      } else if (!repeated.isNew(partition, e)) {
+        LOG.debugf(e, "Counter flush of partition %d failed again, as logged before", partition);
       } else {
         LOG.warnf(
             e,
             "SessionFactory '%s': counter flush of partition %d failed; what it claimed stays in"
                 + " flight and the next flush applies it once. If this repeats, fix the cause"
-                + " below (the database, a lock or a statement timeout)",
+                + " below (the database, a lock or a statement timeout). The same failure of"
+                + " this partition again is logged at DEBUG",
             factoryName,
             partition);
       }

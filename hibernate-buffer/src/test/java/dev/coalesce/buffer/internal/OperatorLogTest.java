@@ -338,4 +338,80 @@ class OperatorLogTest {
         .filter(line -> line.contains(containing))
         .toList();
   }
+
+  /**
+   * A partition whose flush fails the same way at every interval (here a fault point throws; in
+   * life a lock held for minutes or a missing privilege) is one WARN line with its cause, and one
+   * more for the flush that reported it, not two per interval; the first flush that succeeds after
+   * it says so at INFO, with how many failed. The counter lands once.
+   */
+  @Test
+  void aFailureThatRepeatsEveryIntervalIsLoggedOnceAndItsEndOnce(TestDatabase db) {
+    String factoryName = "operator-log-repeat-test";
+    List<ILoggingEvent> events;
+    try (RedisServerProcess redis = RedisServerProcess.start()) {
+      RedissonClient client = Boot.fastFailingClient(redis);
+      Map<String, Object> settings = Boot.localSettings(db);
+      settings.put(BufferSettings.REDIS_CLIENT, client);
+      settings.put(BufferSettings.NAMESPACE, "operator-log-repeat");
+      settings.put(BufferSettings.PARTITIONS, "1");
+      settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
+      settings.put("hibernate.session_factory_name", factoryName);
+      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      // stopped: a background flush runs only when the test moves time
+      ManualTime time = ManualTime.stopped();
+      SessionFactory factory = Boot.boot(settings, time, Post.class);
+      CapturedLogs logs = CapturedLogs.of("dev.coalesce");
+      try {
+        CounterBuffer buffer = CounterBuffer.of(factory);
+        Boot.persistPosts(factory, 1);
+        AtomicBoolean failing = new AtomicBoolean(true);
+        Flusher.of(factory.unwrap(SessionFactoryImplementor.class)).faults =
+            new FlushFaults() {
+              @Override
+              public void afterClaim(Claim claim) {
+                if (failing.get()) {
+                  throw new IllegalStateException("partition failed by the test, again");
+                }
+              }
+            };
+        inTx(factory, em -> buffer.increment(em, Post.class, 1L, "views", 1));
+        for (int i = 0; i < 10; i++) {
+          time.advanceAndRunDue(Duration.ofMillis(100));
+        }
+        assertThat(queryLong(db, "select views from post where id = 1")).isZero();
+
+        failing.set(false);
+        time.advanceAndRunDue(Duration.ofMillis(100));
+        assertThat(queryLong(db, "select views from post where id = 1")).isEqualTo(1);
+      } finally {
+        factory.close();
+        client.shutdown();
+        logs.close();
+      }
+      events = logs.events();
+    }
+    List<ILoggingEvent> warnings =
+        events.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+    assertThat(lines(warnings, Level.WARN, "counter flush of partition 0 failed"))
+        .as("ten failed flushes of the partition, logged once")
+        .singleElement()
+        .satisfies(line -> assertThat(line).contains("logged at DEBUG"));
+    assertThat(lines(warnings, Level.WARN, "Counter flush failed for partition(s) {0} of 1"))
+        .as("and the flush that reported it, once")
+        .hasSize(1);
+    assertThat(warnings).as("nothing else warned of").hasSize(2);
+    List<String> ends =
+        events.stream()
+            .filter(event -> event.getLevel() == Level.INFO)
+            .map(ILoggingEvent::getFormattedMessage)
+            .filter(line -> line.contains("succeed again"))
+            .toList();
+    assertThat(ends)
+        .singleElement()
+        .isEqualTo(
+            "SessionFactory '"
+                + factoryName
+                + "': counter flushes succeed again after 10 failed in a row");
+  }
 }
