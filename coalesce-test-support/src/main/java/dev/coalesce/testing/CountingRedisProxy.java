@@ -42,8 +42,8 @@ public final class CountingRedisProxy implements AutoCloseable {
     }
   }
 
-  private final String targetHost;
-  private final int targetPort;
+  private volatile String targetHost;
+  private volatile int targetPort;
   private final ServerSocket server;
   private final Thread acceptor;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -105,6 +105,15 @@ public final class CountingRedisProxy implements AutoCloseable {
     blocked = true;
     sockets.forEach(Sockets::closeQuietly);
     sockets.clear();
+  }
+
+  /**
+   * Connects new client connections to {@code host:port} from now on (a failover behind a fixed
+   * address); connections already open stay with the old server until it closes them.
+   */
+  public void retarget(String host, int port) {
+    targetHost = host;
+    targetPort = port;
   }
 
   /** Accepts connections again after {@link #block()}. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -21,6 +22,13 @@ import java.util.stream.Stream;
  * stall) and for counting what a client sends. {@link #start()} keeps nothing on disk; {@link
  * #startWithAppendOnlyFile()} keeps an append-only file in a directory of its own, so a restart
  * reloads what the server acknowledged. Set {@code COALESCE_REDIS_SERVER} to use another binary.
+ *
+ * <p>Every server runs in a directory of its own, never the JVM's working directory: a server
+ * turned replica (as Sentinel turns a failed primary that came back) receives its first sync as a
+ * {@code dump.rdb} in its directory, and Redis loads that file when it starts, whatever {@code
+ * --save} says. In a shared directory the next server of any test started with that data (a
+ * FailoverTest case flushed the counters of the case before into its rows); and a server that must
+ * start empty has the file deleted before each start.
  *
  * <p>Over our usual 250 lines: start, stop, pause and restart of a real server, each with its wait
  * and its diagnostics when the server does not come up, as the fault tests need them.
@@ -33,13 +41,16 @@ public final class RedisServerProcess implements AutoCloseable {
   private final Path configFile;
   private Process process;
 
+  /** The file Redis loads at start and writes a replica's first sync to, in its directory. */
+  private static final String SNAPSHOT = "dump.rdb";
+
   private RedisServerProcess(int port, Path dataDirectory, List<String> options) {
     this(port, dataDirectory, options, null);
   }
 
   private RedisServerProcess(int port, Path dataDirectory, List<String> options, Path configFile) {
     this.port = port;
-    this.dataDirectory = dataDirectory;
+    this.dataDirectory = Objects.requireNonNull(dataDirectory, "a directory of the server's own");
     this.options = options;
     this.configFile = configFile;
   }
@@ -83,10 +94,14 @@ public final class RedisServerProcess implements AutoCloseable {
     return sentinel;
   }
 
-  /** Starts a server on a free port, keeping nothing on disk; returns once it answers PING. */
+  /**
+   * Starts a server on a free port, keeping nothing on disk (a directory of its own, for the file
+   * of a first sync should it become a replica); returns once it answers PING.
+   */
   public static RedisServerProcess start() {
     RedisServerProcess server =
-        new RedisServerProcess(freePort(), null, List.of("--appendonly", "no"));
+        new RedisServerProcess(
+            freePort(), temporaryDirectory("coalesce-redis"), List.of("--appendonly", "no"));
     server.startAgain();
     return server;
   }
@@ -159,6 +174,12 @@ public final class RedisServerProcess implements AutoCloseable {
     return server;
   }
 
+  /** Whether a restart reloads the data: with an append-only file only. */
+  private boolean keepsData() {
+    int appendOnly = options.indexOf("--appendonly");
+    return appendOnly >= 0 && "yes".equals(options.get(appendOnly + 1));
+  }
+
   private static Path temporaryDirectory(String prefix) {
     try {
       return Files.createTempDirectory(prefix);
@@ -206,10 +227,16 @@ public final class RedisServerProcess implements AutoCloseable {
       command.add(configFile.toString()); // Sentinel: the file comes first
     }
     command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
-    if (dataDirectory != null) {
-      command.addAll(List.of("--dir", dataDirectory.toString()));
-    }
+    command.addAll(List.of("--dir", dataDirectory.toString()));
     command.addAll(options);
+    if (!keepsData()) {
+      // a first sync it received as a replica before: Redis would load it, and start with data
+      try {
+        Files.deleteIfExists(dataDirectory.resolve(SNAPSHOT));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot remove " + dataDirectory.resolve(SNAPSHOT), e);
+      }
+    }
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     try {
@@ -277,12 +304,10 @@ public final class RedisServerProcess implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    if (dataDirectory != null) {
-      try (Stream<Path> files = Files.walk(dataDirectory)) {
-        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot remove " + dataDirectory, e);
-      }
+    try (Stream<Path> files = Files.walk(dataDirectory)) {
+      files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove " + dataDirectory, e);
     }
   }
 
