@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.coalesce.redis.CoalesceSettings;
+import dev.coalesce.testing.CapturedLogs;
 import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
@@ -83,6 +84,7 @@ class ScriptCacheLossTest {
     cachedOfOneLoad();
     assertThat(cachedOfOneLoad()).as("warm before the script cache is emptied").isEqualTo(20);
 
+    CapturedLogs logs = CapturedLogs.of("dev.coalesce");
     try (Resp resp = new Resp(redis.host(), redis.port())) {
       assertThat(resp.command("SCRIPT", "FLUSH")).isEqualTo("OK");
     }
@@ -98,7 +100,18 @@ class ScriptCacheLossTest {
               hits.add(cachedOfOneLoad());
               return hits.get(hits.size() - 1) == IDS.size();
             });
+    logs.close();
     System.out.printf("[script cache emptied] hits of each load after: %s%n", hits);
+    assertThat(logs.warningsAndErrors())
+        .as("the loss is one line that says what happened, not that Redis is unreachable")
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .startsWith("SessionFactory 'multiget-test': Second-level cache: Redis at")
+                    .contains("had lost the Lua scripts of Coalesce")
+                    .contains("a failover promoted a replica, or SCRIPT FLUSH ran")
+                    .doesNotContain("unreachable"));
     assertThat(Duration.ofNanos(time.nanoTime() - emptied))
         .as("the cache serves again a few retry intervals after its script was lost: %s", hits)
         .isLessThanOrEqualTo(Duration.ofSeconds(5));

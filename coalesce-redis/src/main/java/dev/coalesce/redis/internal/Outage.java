@@ -100,6 +100,16 @@ public final class Outage {
     }
     down = true;
     downSince = nanoTime.getAsLong();
+    if (LuaScript.isNoScript(e)) {
+      // reachable, but without our scripts: a replica promoted by a failover, or SCRIPT FLUSH
+      LOG.warnf(
+          "SessionFactory '%s': %s: %s at %s had lost the Lua scripts of Coalesce while %s (%s)"
+              + " (scripts are not replicated: a failover promoted a replica, or SCRIPT FLUSH"
+              + " ran); Coalesce loads them again on every master. %s Nothing to do unless this"
+              + " repeats; its end is logged once.",
+          factory, component, dependency, target, what, firstLine(e), whileDown);
+      return true;
+    }
     LOG.warnf(
         "SessionFactory '%s': %s: %s at %s is unreachable while %s (%s: %s). %s Check that %s"
             + " runs and is reachable from here; its return is logged once.",
