@@ -89,39 +89,46 @@ public final class Outage {
    * @param what what the caller was doing ("flushing counters"); the end line counts each
    * @return whether this failure started the outage
    */
-  public synchronized boolean failed(String what, Throwable e) {
+  public boolean failed(String what, Throwable e) {
+    return failed(
+        what,
+        e,
+        "is unreachable",
+        "Check that "
+            + dependency
+            + " runs and is reachable from here; its return is logged once.");
+  }
+
+  /**
+   * As {@link #failed(String, Throwable)}, for a failure that is not the dependency being
+   * unreachable but stops it all the same (Redis without the Lua scripts of Coalesce).
+   *
+   * @param state what happened to the dependency, as the WARN line says it ("is unreachable")
+   * @param advice what to do, the WARN line's last sentence
+   */
+  public synchronized boolean failed(String what, Throwable e, String state, String advice) {
     failures++;
     failuresByWhat.merge(what, 1L, Long::sum);
     if (down) {
       LOG.debugf(
-          "SessionFactory '%s': %s: %s still unreachable while %s: %s",
+          "SessionFactory '%s': %s: %s still failing while %s: %s",
           factory, component, dependency, what, e.toString());
       return false;
     }
     down = true;
     downSince = nanoTime.getAsLong();
-    if (LuaScript.isNoScript(e)) {
-      // reachable, but without our scripts: a replica promoted by a failover, or SCRIPT FLUSH
-      LOG.warnf(
-          "SessionFactory '%s': %s: %s at %s had lost the Lua scripts of Coalesce while %s (%s)"
-              + " (scripts are not replicated: a failover promoted a replica, or SCRIPT FLUSH"
-              + " ran); Coalesce loads them again on every master. %s Nothing to do unless this"
-              + " repeats; its end is logged once.",
-          factory, component, dependency, target, what, firstLine(e), whileDown);
-      return true;
-    }
     LOG.warnf(
-        "SessionFactory '%s': %s: %s at %s is unreachable while %s (%s: %s). %s Check that %s"
-            + " runs and is reachable from here; its return is logged once.",
+        "SessionFactory '%s': %s: %s at %s %s while %s (%s: %s). %s %s",
         factory,
         component,
         dependency,
         target,
+        state,
         what,
         e.getClass().getSimpleName(),
         firstLine(e),
         whileDown,
-        dependency);
+        advice);
     return true;
   }
 

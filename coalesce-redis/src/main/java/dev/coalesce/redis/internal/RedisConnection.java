@@ -132,7 +132,7 @@ public final class RedisConnection implements Service, Stoppable {
       return "the application's RedissonClient (" + REDIS_CLIENT + ")";
     }
     if (address != null) {
-      return maskCredentials(address);
+      return Credentials.masked(address);
     }
     return configLocation == null ? "nothing (no Redis setting)" : configLocation;
   }
@@ -270,7 +270,7 @@ public final class RedisConnection implements Service, Stoppable {
     } catch (URISyntaxException e) {
       throw new CoalesceConfigurationException(
           "Invalid value '"
-              + maskCredentials(address)
+              + Credentials.masked(address)
               + "' for setting "
               + REDIS_ADDRESS
               + allowed);
@@ -279,15 +279,10 @@ public final class RedisConnection implements Service, Stoppable {
         || uri.getHost() == null) {
       throw new CoalesceConfigurationException(
           "Invalid value '"
-              + maskCredentials(address)
+              + Credentials.masked(address)
               + "' for setting "
               + REDIS_ADDRESS
               + allowed);
     }
-  }
-
-  /** {@code redis://user:secret@host} becomes {@code redis://user:***@host}. */
-  static String maskCredentials(String address) {
-    return address.replaceFirst("(//[^:/@]*:)[^@/]*@", "$1***@");
   }
 }

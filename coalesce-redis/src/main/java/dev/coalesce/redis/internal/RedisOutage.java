@@ -19,6 +19,11 @@ import java.util.function.LongSupplier;
  */
 public final class RedisOutage {
 
+  /** What a server without the Lua scripts of Coalesce is, as the outage's WARN line says. */
+  private static final String LOST_SCRIPTS =
+      "had lost the Lua scripts of Coalesce (scripts are not replicated: a failover promoted a"
+          + " replica, or SCRIPT FLUSH ran; Coalesce loads them again on every master)";
+
   private final Outage outage;
   private final LongSupplier nanoTime;
   private final long retryNanos;
@@ -102,8 +107,18 @@ public final class RedisOutage {
     return outage.failedCalls();
   }
 
+  /**
+   * A call to Redis failed: starts or continues the outage. A server without the Lua scripts of
+   * Coalesce ({@code NOSCRIPT}) answers, but stops every pipeline all the same; the caller has
+   * loaded them again ({@link LuaScript#loadAfterNoScript}), and the line says so.
+   */
   public synchronized void failed(String what, RuntimeException e) {
-    outage.failed(what, e);
+    if (LuaScript.isNoScript(e)) {
+      outage.failed(
+          what, e, LOST_SCRIPTS, "Nothing to do unless this repeats; its end is logged once.");
+    } else {
+      outage.failed(what, e);
+    }
     retryAt = nanoTime.getAsLong() + retryNanos;
   }
 

@@ -131,11 +131,16 @@ class RedisConnectionTest {
 
   @Test
   void credentialsAreMaskedInDescriptions() {
-    assertThat(RedisConnection.maskCredentials("redis://user:s3cret@host:6379"))
+    assertThat(Credentials.masked("redis://user:s3cret@host:6379"))
         .isEqualTo("redis://user:***@host:6379");
-    assertThat(RedisConnection.maskCredentials("redis://:s3cret@host:6379"))
-        .isEqualTo("redis://:***@host:6379");
-    assertThat(RedisConnection.maskCredentials("redis://host:6379")).isEqualTo("redis://host:6379");
+    assertThat(Credentials.masked("redis://:s3cret@host:6379")).isEqualTo("redis://:***@host:6379");
+    assertThat(Credentials.masked("redis://host:6379")).isEqualTo("redis://host:6379");
+    // the buffer's database outage names the JDBC URL the same way
+    assertThat(
+            Credentials.masked("jdbc:postgresql://db:5432/shop?user=app&password=s3cret&ssl=true"))
+        .isEqualTo("jdbc:postgresql://db:5432/shop?user=app&password=***&ssl=true");
+    assertThat(Credentials.masked("jdbc:mariadb://app:s3cret@db:3306/shop"))
+        .isEqualTo("jdbc:mariadb://app:***@db:3306/shop");
   }
 
   private static Map<String, Object> withRedis(TestDatabase db, TestRedis redis) {

@@ -1,9 +1,11 @@
 package dev.coalesce.buffer.internal;
 
+import dev.coalesce.redis.internal.Credentials;
 import dev.coalesce.redis.internal.Outage;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.RedisOutage;
 import dev.coalesce.redis.internal.Timing;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -81,31 +83,20 @@ final class BufferOutages {
   }
 
   /**
-   * The database's JDBC URL as the outage lines name it, without what may carry a password (a
-   * query, a user-info part); the DataSource when there is no URL.
+   * The database's JDBC URL as the outage lines name it, its password masked; the DataSource when
+   * there is no URL.
    */
   static String databaseTarget(Map<String, Object> settings) {
-    Object url = settings.get("jakarta.persistence.jdbc.url");
-    if (url == null) {
-      url = settings.get("hibernate.connection.url");
+    for (String key :
+        List.of(
+            "jakarta.persistence.jdbc.url",
+            "hibernate.connection.url",
+            "javax.persistence.jdbc.url")) {
+      Object url = settings.get(key);
+      if (url != null) {
+        return Credentials.masked(url.toString());
+      }
     }
-    if (url == null) {
-      url = settings.get("javax.persistence.jdbc.url");
-    }
-    if (url == null) {
-      return "its DataSource";
-    }
-    String text = url.toString();
-    int query = text.indexOf('?');
-    if (query >= 0) {
-      text = text.substring(0, query);
-    }
-    int scheme = text.indexOf("//");
-    int at = text.indexOf('@', scheme + 2);
-    int path = text.indexOf('/', scheme + 2);
-    if (scheme >= 0 && at >= 0 && (path < 0 || at < path)) {
-      text = text.substring(0, scheme + 2) + text.substring(at + 1);
-    }
-    return text;
+    return "its DataSource";
   }
 }

@@ -1,6 +1,7 @@
 package dev.coalesce.buffer.internal;
 
 import dev.coalesce.buffer.PartitionsFailedException;
+import dev.coalesce.redis.internal.Outage;
 import java.sql.SQLException;
 
 /**
@@ -22,7 +23,7 @@ final class DatabaseUnreachable {
    * Whether {@code e} is the database being unreachable; for a flush whose partitions failed,
    * whether each partition's failure is.
    */
-  public static boolean causedBy(Throwable e) {
+  static boolean causedBy(Throwable e) {
     if (e instanceof PartitionsFailedException failed) {
       boolean all = find(failed.getCause()) != null;
       for (Throwable other : failed.getSuppressed()) {
@@ -34,11 +35,27 @@ final class DatabaseUnreachable {
   }
 
   /**
+   * If {@code e} is the database being unreachable, counts it in the database's outage (which logs
+   * the outage once) and returns true; otherwise does nothing and returns false, and the caller
+   * logs {@code e} as the failure of its own that it is.
+   *
+   * @param what what the caller was doing, as the outage's lines name it
+   */
+  static boolean reportTo(Outage database, String what, Throwable e) {
+    Throwable unreachable = find(e);
+    if (unreachable == null) {
+      return false;
+    }
+    database.failed(what, unreachable);
+    return true;
+  }
+
+  /**
    * The exception that says the database is unreachable (the driver's, the most telling line for a
    * log), in {@code e}'s causes or, for a flush whose partitions failed, in any partition's; null
    * when none does.
    */
-  public static Throwable find(Throwable e) {
+  private static Throwable find(Throwable e) {
     if (e instanceof PartitionsFailedException failed) {
       Throwable found = find(failed.getCause());
       for (Throwable other : failed.getSuppressed()) {

@@ -73,11 +73,9 @@ final class DirectApplier {
     try {
       applyQueued();
     } catch (RuntimeException e) {
-      Throwable unreachable = DatabaseUnreachable.find(e);
-      if (unreachable != null) {
-        // logged once per outage, not every second
-        database.failed("applying committed counter deltas of a full push queue", unreachable);
-      } else {
+      // an outage is logged once by the database's Outage, not every second
+      if (!DatabaseUnreachable.reportTo(
+          database, "applying committed counter deltas of a full push queue", e)) {
         LOG.warnf(
             "SessionFactory '%s': applying %d committed counter deltas to the database failed"
                 + " (%s); they are kept and retried every second. Check the database",

@@ -184,10 +184,7 @@ final class Flusher {
     try {
       return flushHeld(takeOver);
     } catch (RuntimeException e) {
-      Throwable unreachable = DatabaseUnreachable.find(e);
-      if (unreachable != null) {
-        database.failed("flushing counters", unreachable);
-      }
+      DatabaseUnreachable.reportTo(database, "flushing counters", e);
       throw e;
     }
   }
@@ -270,10 +267,8 @@ final class Flusher {
           });
     } catch (RuntimeException e) {
       // nothing is lost: the leases expire by themselves and no other node needs them to be right
-      Throwable unreachable = DatabaseUnreachable.find(e);
-      if (unreachable != null) {
-        database.failed("releasing the counter flush leases", unreachable); // logged once
-        return;
+      if (DatabaseUnreachable.reportTo(database, "releasing the counter flush leases", e)) {
+        return; // logged once, by the outage
       }
       LOG.warnf(
           "SessionFactory '%s': cannot release the counter flush leases of this node (%s); nothing"

@@ -303,12 +303,11 @@ final class Pusher {
       try {
         direct.apply(batch.push.deltas());
       } catch (RuntimeException databaseFailure) {
-        Throwable unreachable = DatabaseUnreachable.find(databaseFailure);
-        if (unreachable != null) {
-          // logged once per outage, with what waits, not once per retry
-          database.failed(
-              "applying committed counter deltas that never reached the store", unreachable);
-        } else {
+        // an outage is logged once, with what waits, not once per retry
+        if (!DatabaseUnreachable.reportTo(
+            database,
+            "applying committed counter deltas that never reached the store",
+            databaseFailure)) {
           // not an outage: a problem of these rows or this transaction (a lock, a timeout, a
           // permission), which the operator must see; retried with the push's backoff
           LOG.warnf(
