@@ -176,4 +176,54 @@ class WriteBackTest {
       }
     }
   }
+
+  /**
+   * A write-back that has not reached Redis yet, and on this node an eviction of its entry after
+   * the row changed behind the cache: the eviction goes after the write-back, so the next load
+   * reads the changed row. Without that order the eviction's {@code DEL} reaches Redis first (on
+   * another connection, or while the write-back still waits for the sender thread), the held
+   * write-back then adds the old row (a {@code NONSTRICT_READ_WRITE} add into an absent key), and
+   * this node serves it until its ttl.
+   */
+  @Test
+  void anEvictionOnThisNodeLandsAfterTheWriteBackOfAnEarlierLoad(TestDatabase db) throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxy = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory factory =
+          Boot.factory(
+              db,
+              Map.of(
+                  CoalesceSettings.REDIS_ADDRESS,
+                  proxy.address(),
+                  CoalesceSettings.NAMESPACE,
+                  "wb-evict"),
+              Note.class);
+      try {
+        factory.inTransaction(session -> session.persist(new Note(1L, "old")));
+        factory.getCache().evictEntityData(Note.class);
+
+        proxy.hold("EVALSHA");
+        factory.inTransaction(session -> session.find(Note.class, 1L));
+        await("the write-back of the load sent and held")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> proxy.heldCount() >= 1);
+        try (Connection connection = db.connect();
+            PreparedStatement update =
+                connection.prepareStatement(
+                    "update " + db.schema() + ".Note set text = 'new' where id = 1")) {
+          assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        // the held write-back is let through while the eviction is under way
+        CompletableFuture<Void> evicted =
+            CompletableFuture.runAsync(() -> factory.getCache().evictEntityData(Note.class, 1L));
+        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(proxy::release);
+        evicted.get(10, TimeUnit.SECONDS);
+        String text = factory.fromTransaction(session -> session.find(Note.class, 1L).text);
+        assertThat(text).as("the note read after the eviction").isEqualTo("new");
+      } finally {
+        proxy.release();
+        factory.close();
+      }
+    }
+  }
 }

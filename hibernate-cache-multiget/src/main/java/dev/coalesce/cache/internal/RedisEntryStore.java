@@ -120,6 +120,9 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public void delete(String key) {
+    // A plain delete does not refuse a put of an earlier load: that load's write-back, if still
+    // queued or in flight on this node, goes first (as reads wait for it).
+    writeBacks.awaitWritesOf(List.of(key));
     calls.invalidateOrKeep(List.of(key), () -> client.getBucket(key).delete());
   }
 
@@ -279,6 +282,7 @@ final class RedisEntryStore implements EntryStore {
     if (keys.isEmpty()) {
       return;
     }
+    writeBacks.awaitWritesOf(keys); // as in delete
     calls.invalidateOrKeep(keys, () -> client.getKeys().delete(keys.toArray(new String[0])));
   }
 
@@ -344,6 +348,7 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public void removeUnlessLocked(String key) {
+    writeBacks.awaitWritesOf(List.of(key)); // as in delete
     calls.invalidateOrKeep(List.of(key), () -> EntryScript.run(client, List.of(key), "remove"));
   }
 
@@ -390,7 +395,7 @@ final class RedisEntryStore implements EntryStore {
   /** Lets the write-backs in flight land before the shared client shuts down. */
   @Override
   public void close() {
-    awaitWriteBacks();
+    writeBacks.close();
     // The client belongs to the shared RedisConnection service, which shuts it down.
   }
 }
