@@ -12,7 +12,6 @@ import org.hibernate.boot.MetadataSources;
 import org.hibernate.boot.registry.StandardServiceRegistry;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.AvailableSettings;
-import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.stat.Statistics;
 
@@ -36,10 +35,7 @@ final class Boot {
    * its write-backs, and puts are counted when Redis answers.
    */
   static Statistics settled(SessionFactory factory) {
-    MultigetRegionFactory regions =
-        (MultigetRegionFactory)
-            factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory();
-    regions.runtime().awaitWriteBacks();
+    MultiGet.awaitWriteBacks(factory);
     return factory.getStatistics();
   }
 

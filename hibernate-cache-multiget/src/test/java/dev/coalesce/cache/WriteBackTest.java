@@ -226,4 +226,35 @@ class WriteBackTest {
       }
     }
   }
+
+  /**
+   * Hibernate's put statistics count a write-back when Redis answers it, which is after the load
+   * returned; {@code MultiGet.awaitWriteBacks} is what a test calls before reading them. Here the
+   * answer is held back until after the load returned and the wait began.
+   */
+  @Test
+  void awaitWriteBacksReturnsOnceRedisAnsweredTheLoadsWriteBacks(TestDatabase db) throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxy = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory factory = boot(db, proxy);
+      try {
+        insertBehindTheCache(db, IDS);
+        Statistics stats = factory.getStatistics();
+        stats.clear();
+        proxy.hold("EVALSHA");
+        factory.inTransaction(session -> session.findMultiple(Post.class, IDS));
+        await("the write-back sent and held")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> proxy.heldCount() >= 1);
+        assertThat(stats.getSecondLevelCachePutCount()).as("puts before the answer").isZero();
+
+        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(proxy::release);
+        MultiGet.awaitWriteBacks(factory);
+        assertThat(stats.getSecondLevelCachePutCount()).as("puts once answered").isEqualTo(N);
+      } finally {
+        proxy.release();
+        factory.close();
+      }
+    }
+  }
 }

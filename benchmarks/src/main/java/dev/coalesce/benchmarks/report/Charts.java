@@ -123,7 +123,7 @@ final class Charts {
   /** Landed increments per second by way, one series per (threads, rows) measured. */
   private static void counters(Path dir, String stem, List<Trial> trials, List<String> out)
       throws IOException {
-    List<Trial> counters = trials.stream().filter(t -> !t.isMultiget()).toList();
+    List<Trial> counters = trials.stream().filter(t -> !t.isMultiget() && !t.isFlush()).toList();
     if (counters.isEmpty()) {
       return;
     }

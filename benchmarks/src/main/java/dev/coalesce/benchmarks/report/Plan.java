@@ -63,6 +63,14 @@ record Plan(String name, List<Group> groups) {
     return nameAndValues;
   }
 
+  /**
+   * Warm-up iterations of the quick pass: 5, not 2. With 2 the JIT was still compiling through the
+   * measurement of every trial ({@code -prof comp}); the slowest paths (a cold multi-get, the
+   * transactional counters from 32 threads) still climb after 5, and {@code --full} warms them
+   * longer.
+   */
+  static final int WARMUPS = 5;
+
   static Plan quick() {
     TimeValue iteration = TimeValue.milliseconds(750);
     List<Group> groups = new ArrayList<>();
@@ -75,7 +83,7 @@ record Plan(String name, List<Group> groups) {
                 p("state", "warm", "cold", "half"),
                 p("n", "100")),
             1,
-            2,
+            WARMUPS,
             iteration,
             4,
             iteration));
@@ -85,7 +93,7 @@ record Plan(String name, List<Group> groups) {
             MULTIGET,
             List.of(p("cache", "none"), p("state", "warm"), p("n", "100", "1000")),
             1,
-            2,
+            WARMUPS,
             iteration,
             4,
             iteration));
@@ -95,7 +103,7 @@ record Plan(String name, List<Group> groups) {
             MULTIGET,
             List.of(p("cache", "coalesce"), p("state", "warm"), p("n", "1000")),
             1,
-            2,
+            WARMUPS,
             iteration,
             4,
             iteration));
@@ -105,10 +113,11 @@ record Plan(String name, List<Group> groups) {
             counters(ALL_WAYS),
             List.of(p("rows", "10"), p("flushInterval", "1s")),
             32,
-            2,
+            WARMUPS,
             iteration,
             4,
             iteration));
+    groups.add(flush(List.of("2"), 2));
     return new Plan("quick", groups);
   }
 
@@ -150,7 +159,8 @@ record Plan(String name, List<Group> groups) {
                 p("state", "warm", "cold", "half"),
                 p("n", "1", "10", "100", "1000")),
             1,
-            2,
+            // a cold multi-get levels off after 10 to 15 s (20 iterations of 1 s, measured)
+            5,
             two,
             5,
             two));
@@ -160,7 +170,7 @@ record Plan(String name, List<Group> groups) {
             MULTIGET,
             List.of(p("cache", "none"), p("state", "warm"), p("n", "1", "10", "100", "1000")),
             1,
-            2,
+            5,
             two,
             5,
             two));
@@ -177,8 +187,27 @@ record Plan(String name, List<Group> groups) {
               5,
               two));
     }
+    groups.add(flush(List.of("1", "2", "4"), 3));
     groups.addAll(spread());
     return new Plan("full", groups);
+  }
+
+  /**
+   * One {@code flush()} of a 100,000-row backlog with {@code flushThreads} partitions at once:
+   * single shots, one warm-up and {@code measurements} measured.
+   */
+  static Group flush(List<String> flushThreads, int measurements) {
+    List<String> values = new ArrayList<>(flushThreads);
+    values.add(0, "flushThreads");
+    return new Group(
+        "flush, 100,000 pending rows, flush_threads " + String.join(", ", flushThreads),
+        "dev.coalesce.benchmarks.buffer.FlushBacklogBenchmark.flush$",
+        List.of(p("rows", "100000"), values.toArray(String[]::new)),
+        1,
+        1,
+        TimeValue.seconds(1),
+        measurements,
+        TimeValue.seconds(1));
   }
 
   /**

@@ -86,7 +86,8 @@ final class Report {
     List<Trial> list =
         new ArrayList<>(
             trials.stream()
-                .filter(t -> !t.isMultiget() && t.group.startsWith("spread") == spread)
+                .filter(
+                    t -> !t.isMultiget() && !t.isFlush() && t.group.startsWith("spread") == spread)
                 .toList());
     list.sort(
         Comparator.comparingInt((Trial t) -> t.threads)
@@ -159,12 +160,52 @@ final class Report {
     }
     multigetTable(md);
     counterTable(md, counters(false), "Counters");
+    flushTable(md);
     List<Trial> spread = counters(true);
     if (!spread.isEmpty()) {
       counterTable(md, spread, "Spread experiment (buffered, 10 rows, 32 threads)");
     }
     spreadSection(md);
     return md.toString();
+  }
+
+  private List<Trial> flushes() {
+    List<Trial> list = new ArrayList<>(trials.stream().filter(Trial::isFlush).toList());
+    list.sort(Comparator.comparingInt(t -> Integer.parseInt(t.param("flushThreads"))));
+    return list;
+  }
+
+  private void flushTable(StringBuilder md) {
+    List<Trial> list = flushes();
+    if (list.isEmpty()) {
+      return;
+    }
+    md.append("## Flush of a backlog\n\n");
+    md.append(
+        "`FlushBacklogBenchmark`: one `CounterBuffer.flush()` of a pending delta on each of `rows`"
+            + " rows (pushed to Redis before each flush, outside the time), with `flush_threads`"
+            + " partitions applied at once; single-shot times, and the database's sum checked"
+            + " after the trial.\n\n");
+    md.append("| rows | flush_threads | ms per flush | median [min, max] | rows/s |\n");
+    md.append("|---:|---:|---:|---|---:|\n");
+    for (Trial t : list) {
+      md.append("| ")
+          .append(number(Double.parseDouble(t.param("rows"))))
+          .append(" | ")
+          .append(t.param("flushThreads"))
+          .append(" | ")
+          .append(number(t.score))
+          .append(" | ")
+          .append(number(t.median))
+          .append(" [")
+          .append(number(t.min))
+          .append(", ")
+          .append(number(t.max))
+          .append("] | ")
+          .append(number(t.flushRowsPerSecond()))
+          .append(" |\n");
+    }
+    md.append('\n');
   }
 
   private String loadRange() {
@@ -264,6 +305,17 @@ final class Report {
                       md.append(landed("entity path vs JPQL `views = views + 1`, " + where, e, j)));
             });
       }
+    }
+    for (Trial flush : flushes()) {
+      md.append("| one `flush()` of ")
+          .append(number(Double.parseDouble(flush.param("rows"))))
+          .append(" pending rows, `flush_threads` = ")
+          .append(flush.param("flushThreads"))
+          .append(" | ")
+          .append(number(flush.flushRowsPerSecond()))
+          .append(" rows/s | ")
+          .append(number(flush.score))
+          .append(" ms per flush |\n");
     }
     md.append('\n');
   }
@@ -486,7 +538,7 @@ final class Report {
     csv.append(
         "group,benchmark,way,n,state,rows,threads,flush_interval,unit,score,error_999,median,min,max,"
             + "iterations,redis_wire_per_call,redis_wire_by_command,redis_executed_per_call,redis_executed_by_command,"
-            + "sql_per_call,attempted,landed,landed_share,landed_per_s,gc_ms_per_iteration,flushes_per_iteration,load_average\n");
+            + "sql_per_call,attempted,landed,landed_share,landed_per_s,gc_ms_per_iteration,flushes_per_iteration,load_average,flush_threads\n");
     for (Trial t : trials) {
       csv.append(quote(t.group))
           .append(',')
@@ -541,6 +593,8 @@ final class Report {
           .append(quote(t.flushesPerIteration.toString()))
           .append(',')
           .append(t.loadAverage)
+          .append(',')
+          .append(t.param("flushThreads"))
           .append('\n');
     }
     return csv.toString();

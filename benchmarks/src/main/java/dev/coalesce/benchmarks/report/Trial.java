@@ -50,6 +50,17 @@ final class Trial implements java.io.Serializable {
     return benchmark.equals("findMultiple");
   }
 
+  /** One {@code flush()} of a backlog ({@code FlushBacklogBenchmark}), not an increment. */
+  boolean isFlush() {
+    return benchmark.equals("flush");
+  }
+
+  /** Rows per second of a flush trial: the backlog's rows over the mean time of one flush. */
+  double flushRowsPerSecond() {
+    double millis = score;
+    return Double.parseDouble(param("rows")) / (millis / 1000.0);
+  }
+
   double redisExecutedPerCall() {
     return calls == 0 ? Double.NaN : (double) redisExecuted / calls;
   }

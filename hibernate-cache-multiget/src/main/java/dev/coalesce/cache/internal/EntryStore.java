@@ -128,7 +128,9 @@ interface EntryStore extends AutoCloseable {
   CompletableFuture<List<Boolean>> writeAllAsync(
       List<Write> writes, Consumer<List<Boolean>> onAnswer);
 
-  /** Waits until every write-back this node sent has its answer (before closing, and for tests). */
+  /**
+   * Waits until every write-back this node sent has its answer (before closing; {@code MultiGet}).
+   */
   default void awaitWriteBacks() {}
 
   @Override

@@ -267,22 +267,22 @@ final class WriteBacks {
   }
 
   /**
-   * Waits until every write-back queued or sent has its answer, or {@link #CLOSE_WAIT} has passed.
+   * Waits until every write-back queued or sent has its answer, or {@link #CLOSE_WAIT} has passed;
+   * false if some had none by then.
    */
-  void awaitAll() {
-    Set<CompletableFuture<?>> writes = new HashSet<>(inFlight.values());
-    if (!await(writes, CLOSE_WAIT)) {
-      LOG.infof(
-          "SessionFactory '%s': Second-level cache: closing without the answer to %d write-back"
-              + " calls (Redis did not answer within %s); nothing is lost, they only fill the"
-              + " cache",
-          calls.factory(), writes.stream().filter(write -> !write.isDone()).count(), CLOSE_WAIT);
-    }
+  boolean awaitAll() {
+    return await(new HashSet<>(inFlight.values()), CLOSE_WAIT);
   }
 
   /** Lets the write-backs land ({@link #awaitAll}) and stops the sender thread. */
   void close() {
-    awaitAll();
+    if (!awaitAll()) {
+      LOG.infof(
+          "SessionFactory '%s': Second-level cache: closing without the answer to %d write-back"
+              + " calls (Redis did not answer within %s); nothing is lost, they only fill the"
+              + " cache",
+          calls.factory(), inFlight.values().stream().distinct().count(), CLOSE_WAIT);
+    }
     sender.shutdown();
   }
 }
