@@ -100,13 +100,14 @@ final class Charts {
     }
     XYChart chart =
         new XYChartBuilder()
-            .width(900)
-            .height(500)
+            .width(1150)
+            .height(520)
             .title("findMultiple(N): microseconds per call (log-log, lower is better)")
             .xAxisTitle("N ids per call")
             .yAxisTitle("us per call")
             .build();
     style(chart.getStyler());
+    sideLegend(chart.getStyler());
     chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setYAxisLogarithmic(true);
     lines.forEach(
@@ -142,18 +143,22 @@ final class Charts {
             t ->
                 series
                     .computeIfAbsent(
-                        t.threads + " threads, " + t.param("rows") + " rows",
+                        t.threads
+                            + (t.threads == 1 ? " thread, " : " threads, ")
+                            + t.param("rows")
+                            + (t.param("rows").equals("1") ? " row" : " rows"),
                         k -> new LinkedHashMap<>())
                     .put(t.benchmark, t.landedPerSecond()));
     CategoryChart chart =
         new CategoryChartBuilder()
-            .width(1000)
+            .width(1150)
             .height(520)
             .title("Counters: increments landed per second (log scale, higher is better)")
             .xAxisTitle("way")
             .yAxisTitle("landed increments / s")
             .build();
     style(chart.getStyler());
+    sideLegend(chart.getStyler());
     chart.getStyler().setYAxisLogarithmic(true);
     chart
         .getStyler()
@@ -181,6 +186,12 @@ final class Charts {
   /** A value a logarithmic axis can show, or null (no bar). */
   private static Double positive(double value) {
     return Double.isNaN(value) || value <= 0 ? null : value;
+  }
+
+  /** Many series: their legend goes to the right, one per line (below, it ran off the image). */
+  private static void sideLegend(org.knowm.xchart.style.AxesChartStyler styler) {
+    styler.setLegendPosition(Styler.LegendPosition.OutsideE);
+    styler.setLegendLayout(Styler.LegendLayout.Vertical);
   }
 
   private static void style(org.knowm.xchart.style.AxesChartStyler styler) {
