@@ -42,6 +42,15 @@ public final class Boot {
     return settings;
   }
 
+  /**
+   * Names the factory {@code name} (not in JNDI) in {@code settings}: the name log lines and meters
+   * carry.
+   */
+  public static void name(Map<String, Object> settings, String name) {
+    settings.put("hibernate.session_factory_name", name);
+    settings.put("hibernate.session_factory_name_is_jndi", "false");
+  }
+
   /** Settings for a factory with the local store; no background flush. */
   public static Map<String, Object> localSettings(TestDatabase db) {
     Map<String, Object> settings = db.hibernateProperties();

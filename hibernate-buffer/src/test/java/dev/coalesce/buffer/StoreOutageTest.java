@@ -84,8 +84,7 @@ class StoreOutageTest {
       settings.put(BufferSettings.REDIS_CLIENT, client);
       settings.put(BufferSettings.NAMESPACE, "outage-logs");
       settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
-      settings.put("hibernate.session_factory_name", "outage-logs");
-      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      Boot.name(settings, "outage-logs");
       // running: background flushes go on every 100 ms while the test also moves time ahead
       ManualTime time = ManualTime.running();
       SessionFactory factory = Boot.boot(settings, time, Post.class);

@@ -62,6 +62,18 @@ class WriteBackTest {
   }
 
   /**
+   * Runs {@code load} with the proxy holding write-back calls ({@code EVALSHA}) before they reach
+   * Redis, and returns once the load's write-back is held there: not answered, and not refused.
+   */
+  private static void loadWithItsWriteBackHeld(CountingRedisProxy proxy, Runnable load) {
+    proxy.hold("EVALSHA");
+    load.run();
+    await("the load's write-back sent and held")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> proxy.heldCount() >= 1);
+  }
+
+  /**
    * The write-back is held by a proxy in front of Redis, before it reaches Redis: the load returns
    * its 100 entities and commits all the same; once the write-back goes through, all 100 are read
    * from the cache. Before, the caller waited for the write-back's reply.
@@ -122,11 +134,8 @@ class WriteBackTest {
               Author.class);
       try {
         insertBehindTheCache(db, IDS);
-        proxy.hold("EVALSHA");
-        factory.inTransaction(session -> session.findMultiple(Post.class, IDS));
-        await("the write-back sent and held")
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> proxy.heldCount() >= 1);
+        loadWithItsWriteBackHeld(
+            proxy, () -> factory.inTransaction(session -> session.findMultiple(Post.class, IDS)));
 
         assertTimeoutPreemptively(
             Duration.ofSeconds(20),
@@ -202,11 +211,8 @@ class WriteBackTest {
         factory.inTransaction(session -> session.persist(new Note(1L, "old")));
         factory.getCache().evictEntityData(Note.class);
 
-        proxy.hold("EVALSHA");
-        factory.inTransaction(session -> session.find(Note.class, 1L));
-        await("the write-back of the load sent and held")
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> proxy.heldCount() >= 1);
+        loadWithItsWriteBackHeld(
+            proxy, () -> factory.inTransaction(session -> session.find(Note.class, 1L)));
         try (Connection connection = db.connect();
             PreparedStatement update =
                 connection.prepareStatement(
@@ -241,11 +247,8 @@ class WriteBackTest {
         insertBehindTheCache(db, IDS);
         Statistics stats = factory.getStatistics();
         stats.clear();
-        proxy.hold("EVALSHA");
-        factory.inTransaction(session -> session.findMultiple(Post.class, IDS));
-        await("the write-back sent and held")
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> proxy.heldCount() >= 1);
+        loadWithItsWriteBackHeld(
+            proxy, () -> factory.inTransaction(session -> session.findMultiple(Post.class, IDS)));
         assertThat(stats.getSecondLevelCachePutCount()).as("puts before the answer").isZero();
 
         CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(proxy::release);

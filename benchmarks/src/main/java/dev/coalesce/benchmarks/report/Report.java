@@ -196,12 +196,8 @@ final class Report {
           .append(" | ")
           .append(number(t.score))
           .append(" | ")
-          .append(number(t.median))
-          .append(" [")
-          .append(number(t.min))
-          .append(", ")
-          .append(number(t.max))
-          .append("] | ")
+          .append(medianAndRange(t))
+          .append(" | ")
           .append(number(t.flushRowsPerSecond()))
           .append(" |\n");
     }
@@ -320,6 +316,11 @@ final class Report {
     md.append('\n');
   }
 
+  /** A trial's iteration median and range: {@code median [min, max]}. */
+  private static String medianAndRange(Trial t) {
+    return number(t.median) + " [" + number(t.min) + ", " + number(t.max) + "]";
+  }
+
   /** Multi-get: times per call, so "x faster" is theirs over ours. */
   private static String speed(String what, Trial ours, Trial theirs) {
     double ratio = theirs.score / ours.score;
@@ -376,12 +377,7 @@ final class Report {
           .append(" | ")
           .append(number(t.error))
           .append(" | ")
-          .append(number(t.median))
-          .append(" [")
-          .append(number(t.min))
-          .append(", ")
-          .append(number(t.max))
-          .append("]")
+          .append(medianAndRange(t))
           .append(" | ")
           .append(redisCell(t.wirePerCall(), t.breakdown(t.wireByCommand, t.wireCalls)))
           .append(" | ")
@@ -428,12 +424,7 @@ final class Report {
           .append(" | ")
           .append(number(t.error))
           .append(" | ")
-          .append(number(t.median))
-          .append(" [")
-          .append(number(t.min))
-          .append(", ")
-          .append(number(t.max))
-          .append("]")
+          .append(medianAndRange(t))
           .append(" | ")
           .append(String.format(Locale.ROOT, "%.1f%%", 100 * t.landedShare()))
           .append(" | ")

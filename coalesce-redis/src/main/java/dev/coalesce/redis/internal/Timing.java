@@ -68,11 +68,6 @@ public final class Timing implements Service {
   }
 
   private static ScheduledExecutorService daemonScheduler(String threadName) {
-    return Executors.newSingleThreadScheduledExecutor(
-        runnable -> {
-          Thread thread = new Thread(runnable, threadName);
-          thread.setDaemon(true);
-          return thread;
-        });
+    return Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
   }
 }

@@ -1,5 +1,6 @@
 package dev.coalesce.buffer.internal;
 
+import dev.coalesce.redis.internal.DaemonThreads;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -157,12 +158,7 @@ final class PartitionFlushes {
     if (partitionWorkers == null) {
       partitionWorkers =
           Executors.newFixedThreadPool(
-              threads,
-              runnable -> {
-                Thread thread = new Thread(runnable, "coalesce-buffer-flush-worker");
-                thread.setDaemon(true);
-                return thread;
-              });
+              threads, DaemonThreads.named("coalesce-buffer-flush-worker"));
     }
     List<Future<Long>> results = new ArrayList<>();
     for (int partition : partitions) {

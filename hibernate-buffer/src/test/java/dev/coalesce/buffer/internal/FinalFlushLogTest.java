@@ -34,8 +34,7 @@ class FinalFlushLogTest {
     Map<String, Object> settings = Boot.localSettings(db);
     settings.putAll(redis.hibernateProperties());
     settings.put(BufferSettings.PARTITIONS, "4");
-    settings.put("hibernate.session_factory_name", FACTORY);
-    settings.put("hibernate.session_factory_name_is_jndi", "false");
+    Boot.name(settings, FACTORY);
     EntityManagerFactory factory = Boot.boot(settings, Post.class);
     Boot.persistPosts(factory, 1);
     for (int i = 0; i < pendingIncrements; i++) {

@@ -53,8 +53,7 @@ class MetersTest {
       // counts below are exact
       settings.put(BufferSettings.PUSH_TIMEOUT, "30s");
       settings.put(CoalesceSettings.METRICS_REGISTRY, registry);
-      settings.put("hibernate.session_factory_name", FACTORY);
-      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      Boot.name(settings, FACTORY);
       EntityManagerFactory factory = Boot.boot(settings, Post.class);
       try {
         Flusher flusher = Flusher.of(factory.unwrap(SessionFactoryImplementor.class));

@@ -62,8 +62,7 @@ class OperatorLogTest {
       settings.put(BufferSettings.REDIS_CLIENT, client);
       settings.put(BufferSettings.NAMESPACE, "operator-log");
       settings.put(BufferSettings.PARTITIONS, "1");
-      settings.put("hibernate.session_factory_name", FACTORY);
-      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      Boot.name(settings, FACTORY);
       EntityManagerFactory factory = Boot.boot(settings, Post.class);
       CapturedLogs logs = CapturedLogs.of("dev.coalesce");
       try {
@@ -216,8 +215,7 @@ class OperatorLogTest {
       settings.put(BufferSettings.REDIS_CLIENT, client);
       settings.put(BufferSettings.NAMESPACE, "operator-log-db");
       settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
-      settings.put("hibernate.session_factory_name", factoryName);
-      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      Boot.name(settings, factoryName);
       // stopped: a background flush runs only when the test moves time, so counters stay pending
       ManualTime time = ManualTime.stopped();
       SessionFactory factory = Boot.boot(settings, time, Post.class);
@@ -351,8 +349,7 @@ class OperatorLogTest {
       settings.put(BufferSettings.NAMESPACE, "operator-log-repeat");
       settings.put(BufferSettings.PARTITIONS, "1");
       settings.put(BufferSettings.FLUSH_INTERVAL, "100ms");
-      settings.put("hibernate.session_factory_name", factoryName);
-      settings.put("hibernate.session_factory_name_is_jndi", "false");
+      Boot.name(settings, factoryName);
       // stopped: a background flush runs only when the test moves time
       ManualTime time = ManualTime.stopped();
       SessionFactory factory = Boot.boot(settings, time, Post.class);

@@ -120,10 +120,7 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public void delete(String key) {
-    // A plain delete does not refuse a put of an earlier load: that load's write-back, if still
-    // queued or in flight on this node, goes first (as reads wait for it).
-    writeBacks.awaitWritesOf(List.of(key));
-    calls.invalidateOrKeep(List.of(key), () -> client.getBucket(key).delete());
+    deleteAfterWriteBacks(List.of(key), () -> client.getBucket(key).delete());
   }
 
   @Override
@@ -282,8 +279,7 @@ final class RedisEntryStore implements EntryStore {
     if (keys.isEmpty()) {
       return;
     }
-    writeBacks.awaitWritesOf(keys); // as in delete
-    calls.invalidateOrKeep(keys, () -> client.getKeys().delete(keys.toArray(new String[0])));
+    deleteAfterWriteBacks(keys, () -> client.getKeys().delete(keys.toArray(new String[0])));
   }
 
   @Override
@@ -348,8 +344,18 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public void removeUnlessLocked(String key) {
-    writeBacks.awaitWritesOf(List.of(key)); // as in delete
-    calls.invalidateOrKeep(List.of(key), () -> EntryScript.run(client, List.of(key), "remove"));
+    deleteAfterWriteBacks(List.of(key), () -> EntryScript.run(client, List.of(key), "remove"));
+  }
+
+  /**
+   * Runs a delete of {@code keys} (kept and resent as invalidations if Redis is down) after this
+   * node's write-backs of them: unlike a lock or an invalidation, a delete does not refuse the put
+   * of an earlier load, so that load's write-back, if still queued or in flight here, goes first
+   * (as reads wait for it).
+   */
+  private void deleteAfterWriteBacks(List<String> keys, Runnable delete) {
+    writeBacks.awaitWritesOf(keys);
+    calls.invalidateOrKeep(keys, delete);
   }
 
   @Override

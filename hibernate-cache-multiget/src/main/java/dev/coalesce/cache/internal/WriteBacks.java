@@ -5,6 +5,7 @@ import static dev.coalesce.cache.internal.EntryScript.ascii;
 import dev.coalesce.cache.internal.EntryStore.AddIfAbsent;
 import dev.coalesce.cache.internal.EntryStore.PutFromLoad;
 import dev.coalesce.cache.internal.EntryStore.Write;
+import dev.coalesce.redis.internal.DaemonThreads;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,11 +73,7 @@ final class WriteBacks {
             30,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(QUEUE),
-            task -> {
-              Thread thread = new Thread(task, "coalesce-cache-write-backs");
-              thread.setDaemon(true);
-              return thread;
-            },
+            DaemonThreads.named("coalesce-cache-write-backs"),
             // full, or shut down: the loading thread sends it, as it did before the sender
             (task, executor) -> task.run());
     sender.allowCoreThreadTimeOut(true);
