@@ -59,8 +59,13 @@ class RegionBehaviourTest {
     return Boot.settled(factory);
   }
 
-  /** Entry keys containing {@code part}; not the regions' clear keys ({@code <region>:!clear}). */
+  /**
+   * Entry keys containing {@code part}, once Redis has answered this node's write-backs (a load
+   * does not wait for them, and this reads Redis from outside the cache); not the regions' clear
+   * keys ({@code <region>:!clear}).
+   */
   static List<String> keysContaining(String part) {
+    MultiGet.awaitWriteBacks(factory);
     return redis.keys().stream()
         .filter(key -> key.contains(part) && !key.endsWith(":!clear"))
         .toList();

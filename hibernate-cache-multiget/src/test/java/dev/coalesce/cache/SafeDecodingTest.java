@@ -57,6 +57,8 @@ class SafeDecodingTest {
   @Test
   void aPlantedGadgetIsNeverDeserializedTheReadMissesAndTheEntryIsDeleted() throws IOException {
     factory.inTransaction(session -> session.find(Post.class, 1L)); // cached
+    // the load's write-back lands first: planted after it, not overwritten by it
+    MultiGet.awaitWriteBacks(factory);
     String key = keyOf(Post.class, 1L);
     byte[] planted = itemHoldingJavaSerialized(new PlantedGadget());
     client.getBucket(key, ByteArrayCodec.INSTANCE).set(planted);

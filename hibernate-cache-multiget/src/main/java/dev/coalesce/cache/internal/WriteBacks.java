@@ -45,8 +45,10 @@ final class WriteBacks {
   private static final Logger LOG = Logger.getLogger(WriteBacks.class);
 
   /**
-   * Write-back calls waiting for the sender thread; beyond that the loading thread sends its own,
-   * so a slow Redis slows loads (as before there was a sender) instead of filling memory.
+   * Write-back calls waiting for the sender thread; beyond that the loading thread sends its own
+   * (as before there was a sender), so loads that outrun the sender do not queue without limit.
+   * Sending does not wait for Redis: what a stalled Redis has not answered waits in the client
+   * until its timeout, as it did before.
    */
   static final int QUEUE = 256;
 
