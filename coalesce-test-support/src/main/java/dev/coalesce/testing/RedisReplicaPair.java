@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A Redis primary and one replica of this test's own, on free ports of 127.0.0.1, the replica
@@ -66,6 +67,24 @@ public final class RedisReplicaPair implements AutoCloseable {
   /** Bytes of the replication stream the primary wrote that the replica has not applied. */
   public long lagBytes() {
     return offset(primary) - offset(replica);
+  }
+
+  /** Each server's role, link and replication offset, for the message of a failed assertion. */
+  public String describe() {
+    return "primary " + replication(primary) + "; replica " + replication(replica);
+  }
+
+  private static String replication(RedisServerProcess server) {
+    return info(server)
+        .lines()
+        .filter(
+            line ->
+                line.startsWith("role:")
+                    || line.startsWith("master_link_status:")
+                    || line.startsWith("master_repl_offset:")
+                    || line.startsWith("connected_slaves:")
+                    || line.startsWith("slave0:"))
+        .collect(Collectors.joining(", "));
   }
 
   private boolean inSync() {

@@ -42,6 +42,26 @@ final class TwoNodes implements AutoCloseable {
     return settings;
   }
 
+  /**
+   * Both nodes' cache state (whether Redis answered, whether cached reads are served, the outage),
+   * for the message of a failed assertion: a node that missed where it should have hit says why.
+   */
+  String state() {
+    return "node A " + state(nodeA) + "; node B " + state(nodeB);
+  }
+
+  private static String state(SessionFactory node) {
+    CacheReport report = CacheReport.of(node).orElseThrow();
+    return "reachable "
+        + report.reachable()
+        + ", serving cached reads "
+        + report.servingCachedReads()
+        + ", outage for "
+        + report.outageFor()
+        + ", failed calls "
+        + report.failedCalls();
+  }
+
   RedissonClient clientA() {
     return clientA;
   }
