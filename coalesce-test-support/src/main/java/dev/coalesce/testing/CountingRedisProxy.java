@@ -51,6 +51,7 @@ public final class CountingRedisProxy implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean blocked;
   private volatile String heldCommand;
+  private volatile boolean holdOnce;
   private volatile CountDownLatch heldUntil = new CountDownLatch(0);
   private final AtomicInteger held = new AtomicInteger();
 
@@ -128,6 +129,18 @@ public final class CountingRedisProxy implements AutoCloseable {
    */
   public void hold(String command) {
     heldUntil = new CountDownLatch(1);
+    holdOnce = false;
+    heldCommand = command.toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * Holds the next request that carries a command named {@code command}, and the requests after it
+   * on that connection, until {@link #release()}; the requests after it on other connections go
+   * through (a fault point for one call, where {@link #hold} stops every such call).
+   */
+  public void holdNext(String command) {
+    heldUntil = new CountDownLatch(1);
+    holdOnce = true;
     heldCommand = command.toUpperCase(Locale.ROOT);
   }
 
@@ -139,6 +152,7 @@ public final class CountingRedisProxy implements AutoCloseable {
   /** Lets the held requests through, and holds nothing more. */
   public void release() {
     heldCommand = null;
+    holdOnce = false;
     heldUntil.countDown();
   }
 
@@ -178,8 +192,7 @@ public final class CountingRedisProxy implements AutoCloseable {
         List<String> values = scanner.feed(buffer, read);
         if (fromClient) {
           sent(connection, values);
-          String command = heldCommand;
-          if (command != null && values.contains(command)) {
+          if (holds(values)) {
             held.incrementAndGet();
             awaitRelease();
           }
@@ -199,6 +212,19 @@ public final class CountingRedisProxy implements AutoCloseable {
       Sockets.closeQuietly(from);
       Sockets.closeQuietly(to);
     }
+  }
+
+  /** Whether a request carrying {@code commands} is to be held (one only after holdNext). */
+  private synchronized boolean holds(List<String> commands) {
+    String command = heldCommand;
+    if (command == null || !commands.contains(command)) {
+      return false;
+    }
+    if (holdOnce) {
+      heldCommand = null;
+      holdOnce = false;
+    }
+    return true;
   }
 
   private void awaitRelease() {

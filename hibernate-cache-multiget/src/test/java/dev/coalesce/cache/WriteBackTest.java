@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -67,10 +68,21 @@ class WriteBackTest {
    */
   private static void loadWithItsWriteBackHeld(CountingRedisProxy proxy, Runnable load) {
     proxy.hold("EVALSHA");
+    awaitHeld(proxy, load);
+  }
+
+  /** As {@link #loadWithItsWriteBackHeld}, but later script calls (an eviction) go through. */
+  private static void loadWithOnlyItsWriteBackHeld(CountingRedisProxy proxy, Runnable load) {
+    proxy.holdNext("EVALSHA");
+    awaitHeld(proxy, load);
+  }
+
+  private static void awaitHeld(CountingRedisProxy proxy, Runnable load) {
+    int before = proxy.heldCount();
     load.run();
     await("the load's write-back sent and held")
         .atMost(Duration.ofSeconds(10))
-        .until(() -> proxy.heldCount() >= 1);
+        .until(() -> proxy.heldCount() > before);
   }
 
   /**
@@ -187,49 +199,94 @@ class WriteBackTest {
   }
 
   /**
-   * A write-back that has not reached Redis yet, and on this node an eviction of its entry after
-   * the row changed behind the cache: the eviction goes after the write-back, so the next load
-   * reads the changed row. Without that order the eviction's {@code DEL} reaches Redis first (on
-   * another connection, or while the write-back still waits for the sender thread), the held
-   * write-back then adds the old row (a {@code NONSTRICT_READ_WRITE} add into an absent key), and
-   * this node serves it until its ttl.
+   * A write-back that reaches Redis only after this node evicted its entry (the row changed behind
+   * the cache meanwhile): the eviction's invalidation marker refuses it, so the next load reads the
+   * changed row. With a plain {@code DEL} (before), the held write-back added the old row into the
+   * absent key (a {@code NONSTRICT_READ_WRITE} add) and this node served it until its ttl; the
+   * eviction then waited up to 1 s for the write-back, which a longer stall outlasted.
    */
   @Test
-  void anEvictionOnThisNodeLandsAfterTheWriteBackOfAnEarlierLoad(TestDatabase db) throws Exception {
+  void anEvictionRefusesTheWriteBackOfAnEarlierLoadThatArrivesAfterIt(TestDatabase db)
+      throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start();
         CountingRedisProxy proxy = CountingRedisProxy.start(redis.host(), redis.port())) {
-      SessionFactory factory =
-          Boot.factory(
-              db,
-              Map.of(
-                  CoalesceSettings.REDIS_ADDRESS,
-                  proxy.address(),
-                  CoalesceSettings.NAMESPACE,
-                  "wb-evict"),
-              Note.class);
+      SessionFactory factory = bootNotes(db, proxy.address(), "wb-evict", null);
       try {
         factory.inTransaction(session -> session.persist(new Note(1L, "old")));
         factory.getCache().evictEntityData(Note.class);
 
-        loadWithItsWriteBackHeld(
+        loadWithOnlyItsWriteBackHeld(
             proxy, () -> factory.inTransaction(session -> session.find(Note.class, 1L)));
-        try (Connection connection = db.connect();
-            PreparedStatement update =
-                connection.prepareStatement(
-                    "update " + db.schema() + ".Note set text = 'new' where id = 1")) {
-          assertThat(update.executeUpdate()).isEqualTo(1);
-        }
-        // the held write-back is let through while the eviction is under way
-        CompletableFuture<Void> evicted =
-            CompletableFuture.runAsync(() -> factory.getCache().evictEntityData(Note.class, 1L));
-        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(proxy::release);
-        evicted.get(10, TimeUnit.SECONDS);
+        updateNoteBehindTheCache(db, "new");
+        factory.getCache().evictEntityData(Note.class, 1L);
+
+        proxy.release();
+        MultiGet.awaitWriteBacks(factory);
         String text = factory.fromTransaction(session -> session.find(Note.class, 1L).text);
         assertThat(text).as("the note read after the eviction").isEqualTo("new");
       } finally {
         proxy.release();
         factory.close();
       }
+    }
+  }
+
+  /**
+   * The same race across nodes, through an ordinary update: node B loads a note and its write-back
+   * is held on the way to Redis; node A updates the note and commits (a {@code
+   * NONSTRICT_READ_WRITE} update removes the entry after the commit); then B's write-back arrives.
+   * Both nodes read the update. Before, A's {@code DEL} left the key absent, B's late write-back
+   * added the old text, and both nodes served it until its ttl: no wait on A could help, the
+   * write-back was B's.
+   */
+  @Test
+  void anUpdateOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(TestDatabase db)
+      throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory nodeA = bootNotes(db, redis.address(), "wb-nodes", null);
+      SessionFactory nodeB = bootNotes(db, proxyOfB.address(), "wb-nodes", "none");
+      try {
+        nodeA.inTransaction(session -> session.persist(new Note(1L, "old")));
+        nodeA.getCache().evictEntityData(Note.class);
+
+        loadWithOnlyItsWriteBackHeld(
+            proxyOfB, () -> nodeB.inTransaction(session -> session.find(Note.class, 1L)));
+        nodeA.inTransaction(session -> session.find(Note.class, 1L).text = "new");
+
+        proxyOfB.release();
+        MultiGet.awaitWriteBacks(nodeB);
+        String readOnA = nodeA.fromTransaction(session -> session.find(Note.class, 1L).text);
+        String readOnB = nodeB.fromTransaction(session -> session.find(Note.class, 1L).text);
+        assertThat(readOnA).as("node A's read after its update").isEqualTo("new");
+        assertThat(readOnB).as("node B's read after node A's update").isEqualTo("new");
+      } finally {
+        proxyOfB.release();
+        nodeB.close();
+        nodeA.close();
+      }
+    }
+  }
+
+  /** A factory caching {@link Note}s (NONSTRICT_READ_WRITE) through {@code redisAddress}. */
+  private static SessionFactory bootNotes(
+      TestDatabase db, String redisAddress, String namespace, String ddl) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(CoalesceSettings.REDIS_ADDRESS, redisAddress);
+    settings.put(CoalesceSettings.NAMESPACE, namespace);
+    if (ddl != null) {
+      settings.put("hibernate.hbm2ddl.auto", ddl);
+    }
+    return Boot.factory(db, settings, Note.class);
+  }
+
+  private static void updateNoteBehindTheCache(TestDatabase db, String text) throws SQLException {
+    try (Connection connection = db.connect();
+        PreparedStatement update =
+            connection.prepareStatement(
+                "update " + db.schema() + ".Note set text = ? where id = 1")) {
+      update.setString(1, text);
+      assertThat(update.executeUpdate()).isEqualTo(1);
     }
   }
 

@@ -32,8 +32,6 @@ interface EntryStore extends AutoCloseable {
   /** Resends what could not be sent while the store was unreachable, if anything (no-op if not). */
   void resendPending();
 
-  void delete(String key);
-
   /** Deletes an entry that failed to decode, unless it changed meanwhile. */
   void deleteIfEquals(String key, byte[] record);
 
@@ -67,9 +65,6 @@ interface EntryStore extends AutoCloseable {
 
   /** {@link #unlock} of every key with its token (null: invalidate), in one round trip. */
   void unlockAll(List<String> keys, List<String> tokens, long lockTtlMillis);
-
-  /** {@link #delete} of every key, in one round trip. */
-  void deleteAll(List<String> keys);
 
   /**
    * Caches the writer's value if its lock was never shared and was taken after the region's last

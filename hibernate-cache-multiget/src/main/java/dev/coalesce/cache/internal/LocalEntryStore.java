@@ -150,11 +150,6 @@ final class LocalEntryStore implements EntryStore {
   }
 
   @Override
-  public void delete(String key) {
-    entries.remove(key);
-  }
-
-  @Override
   public void deleteIfEquals(String key, byte[] record) {
     entries.computeIfPresent(
         key, (k, old) -> java.util.Arrays.equals(old.record(), record) ? null : old);
@@ -233,11 +228,6 @@ final class LocalEntryStore implements EntryStore {
     for (int i = 0; i < keys.size(); i++) {
       unlock(keys.get(i), tokens.get(i), lockTtlMillis);
     }
-  }
-
-  @Override
-  public void deleteAll(List<String> keys) {
-    keys.forEach(entries::remove);
   }
 
   @Override

@@ -119,11 +119,6 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public void delete(String key) {
-    deleteAfterWriteBacks(List.of(key), () -> client.getBucket(key).delete());
-  }
-
-  @Override
   public void deleteIfEquals(String key, byte[] record) {
     calls.call(
         "deleting an undecodable entry",
@@ -275,14 +270,6 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public void deleteAll(List<String> keys) {
-    if (keys.isEmpty()) {
-      return;
-    }
-    deleteAfterWriteBacks(keys, () -> client.getKeys().delete(keys.toArray(new String[0])));
-  }
-
-  @Override
   public boolean afterUpdate(
       String key,
       String clearKey,
@@ -344,18 +331,7 @@ final class RedisEntryStore implements EntryStore {
 
   @Override
   public void removeUnlessLocked(String key) {
-    deleteAfterWriteBacks(List.of(key), () -> EntryScript.run(client, List.of(key), "remove"));
-  }
-
-  /**
-   * Runs a delete of {@code keys} (kept and resent as invalidations if Redis is down) after this
-   * node's write-backs of them: unlike a lock or an invalidation, a delete does not refuse the put
-   * of an earlier load, so that load's write-back, if still queued or in flight here, goes first
-   * (as reads wait for it).
-   */
-  private void deleteAfterWriteBacks(List<String> keys, Runnable delete) {
-    writeBacks.awaitWritesOf(keys);
-    calls.invalidateOrKeep(keys, delete);
+    calls.invalidateOrKeep(List.of(key), () -> EntryScript.run(client, List.of(key), "remove"));
   }
 
   @Override

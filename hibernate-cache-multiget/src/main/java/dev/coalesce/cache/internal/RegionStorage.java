@@ -5,6 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import org.hibernate.CacheMode;
 import org.hibernate.cache.spi.support.DomainDataStorageAccess;
@@ -301,7 +302,7 @@ final class RegionStorage implements DomainDataStorageAccess {
     EntryKey key = entryKey(cacheKey);
     byte[] payload = encode(value);
     if (payload == null) {
-      store.delete(key.full());
+      store.invalidate(key.full(), lockTtlMillis());
     } else if (timestamps) {
       store.setUpdateTimestamp(key.full(), Records.plain(store.nowMicros(), payload));
     } else {
@@ -340,15 +341,23 @@ final class RegionStorage implements DomainDataStorageAccess {
     return write(session, write, statistic);
   }
 
+  /** Whether a value is cached under {@code cacheKey} (an invalidation marker is not one). */
   @Override
   public boolean contains(Object cacheKey) {
-    return readFromStore(entryKey(cacheKey)) != null;
+    return Records.kind(readFromStore(entryKey(cacheKey))) == Records.PLAIN;
   }
 
+  /**
+   * Removes the entry by leaving an invalidation marker (for the lock ttl) instead of deleting the
+   * key: a load that started before the removal may have read the row as it was, and its
+   * write-back, still queued or in flight (on this node or another), could otherwise land after a
+   * delete and put the old row back until its ttl. The marker refuses that put, whatever the order
+   * in which the two reach Redis; loads that start after the removal may add again.
+   */
   @Override
   public void removeFromCache(Object cacheKey, SharedSessionContractImplementor session) {
     EntryKey key = entryKey(cacheKey);
-    store.delete(key.full());
+    store.invalidate(key.full(), lockTtlMillis());
     forget(session, key);
   }
 
@@ -360,7 +369,8 @@ final class RegionStorage implements DomainDataStorageAccess {
       forget(session, key);
       keys.add(key.full());
     }
-    store.deleteAll(keys);
+    // unlocking without a token invalidates
+    store.unlockAll(keys, Collections.nCopies(keys.size(), null), lockTtlMillis());
   }
 
   @Override
@@ -377,9 +387,10 @@ final class RegionStorage implements DomainDataStorageAccess {
     store.clear(List.of(clearKeys));
   }
 
+  /** As {@link #removeFromCache}: an invalidation marker, which refuses earlier loads' puts. */
   @Override
   public void evictData(Object cacheKey) {
-    store.delete(key(cacheKey));
+    store.invalidate(key(cacheKey), lockTtlMillis());
   }
 
   @Override
