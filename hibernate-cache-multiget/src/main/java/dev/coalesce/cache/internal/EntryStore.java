@@ -146,13 +146,25 @@ interface EntryStore extends AutoCloseable {
 
     /** Time to live of the stored record, in milliseconds (0: none). */
     long ttlMillis();
+
+    /**
+     * The oldest the loading transaction may be when the write reaches the store: older, it may
+     * have read a row whose writer's lock or invalidation marker has expired since, and is refused.
+     */
+    long maxAgeMicros();
   }
 
   /**
    * Add-if-absent (NONSTRICT_READ_WRITE and READ_ONLY), the {@code add} step of {@code entry.lua}:
    * refused if the region was cleared since the loading transaction started.
    */
-  record AddIfAbsent(String key, String clearKey, long startedMicros, byte[] record, long ttlMillis)
+  record AddIfAbsent(
+      String key,
+      String clearKey,
+      long startedMicros,
+      byte[] record,
+      long ttlMillis,
+      long maxAgeMicros)
       implements Write {}
 
   /**
@@ -161,7 +173,13 @@ interface EntryStore extends AutoCloseable {
    * overwrite entries the database no longer matches), unless the region was cleared since the
    * loading transaction started or a writer's lock is on the entry that it did not start after.
    */
-  record Refresh(String key, String clearKey, long startedMicros, byte[] record, long ttlMillis)
+  record Refresh(
+      String key,
+      String clearKey,
+      long startedMicros,
+      byte[] record,
+      long ttlMillis,
+      long maxAgeMicros)
       implements Write {}
 
   /** READ_WRITE put-from-load, the {@code put-from-load} step of {@code entry.lua}. */

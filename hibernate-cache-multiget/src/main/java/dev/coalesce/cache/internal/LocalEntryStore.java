@@ -96,13 +96,14 @@ final class LocalEntryStore implements EntryStore {
 
   /**
    * The add step of entry.lua (and after-insert's): add-if-absent ({@link Records#acceptsAdd}),
-   * unless cleared since.
+   * unless cleared since or older than its maximum age.
    */
-  private boolean add(
-      String key, String clearKey, long startedMicros, byte[] record, long ttlMillis) {
+  private boolean add(AddIfAbsent add) {
+    String key = add.key();
+    long startedMicros = add.startedMicros();
     long now = writeClock();
-    long cleared = clearedAt(clearKey);
-    if (startedMicros <= cleared) {
+    long cleared = clearedAt(add.clearKey());
+    if (startedMicros <= cleared || now - startedMicros > add.maxAgeMicros()) {
       return false;
     }
     boolean[] set = new boolean[1];
@@ -114,7 +115,7 @@ final class LocalEntryStore implements EntryStore {
             return old;
           }
           set[0] = true;
-          return entry(record, ttlMillis, now);
+          return entry(add.record(), add.ttlMillis(), now);
         });
     return set[0];
   }
@@ -123,7 +124,8 @@ final class LocalEntryStore implements EntryStore {
   private boolean refresh(Refresh refresh) {
     long now = writeClock();
     long cleared = clearedAt(refresh.clearKey());
-    if (refresh.startedMicros() <= cleared) {
+    if (refresh.startedMicros() <= cleared
+        || now - refresh.startedMicros() > refresh.maxAgeMicros()) {
       return false;
     }
     boolean[] set = new boolean[1];
@@ -300,8 +302,15 @@ final class LocalEntryStore implements EntryStore {
       String version,
       byte[] payload,
       long ttlMillis) {
+    // no age limit, as entry.lua's after-insert: the committing thread sends it, nothing queues it
     return add(
-        key, clearKey, startedMicros, Records.item(nowMicros(), version, payload), ttlMillis);
+        new AddIfAbsent(
+            key,
+            clearKey,
+            startedMicros,
+            Records.item(nowMicros(), version, payload),
+            ttlMillis,
+            Long.MAX_VALUE));
   }
 
   @Override
@@ -369,8 +378,7 @@ final class LocalEntryStore implements EntryStore {
     List<Boolean> stored = new java.util.ArrayList<>(writes.size());
     for (Write write : writes) {
       if (write instanceof AddIfAbsent add) {
-        stored.add(
-            add(add.key(), add.clearKey(), add.startedMicros(), add.record(), add.ttlMillis()));
+        stored.add(add(add));
       } else if (write instanceof Refresh refresh) {
         stored.add(refresh(refresh));
       } else if (write instanceof PutFromLoad p) {

@@ -336,8 +336,10 @@ final class RegionStorage implements DomainDataStorageAccess {
     byte[] record = Records.plain(started, payload);
     EntryStore.Write write =
         session != null && session.getCacheMode() == CacheMode.REFRESH
-            ? new EntryStore.Refresh(key.full(), key.clearKey(), started, record, ttlMillis)
-            : new EntryStore.AddIfAbsent(key.full(), key.clearKey(), started, record, ttlMillis);
+            ? new EntryStore.Refresh(
+                key.full(), key.clearKey(), started, record, ttlMillis, maxTransactionAgeMicros())
+            : new EntryStore.AddIfAbsent(
+                key.full(), key.clearKey(), started, record, ttlMillis, maxTransactionAgeMicros());
     return write(session, write, statistic);
   }
 

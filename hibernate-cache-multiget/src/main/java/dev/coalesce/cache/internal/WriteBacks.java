@@ -245,11 +245,9 @@ final class WriteBacks {
     for (Write write : writes) {
       byte[] record = write.record();
       char kind = 'r';
-      long maxAgeMicros = 0;
       boolean minimalPut = false;
       if (write instanceof PutFromLoad put) {
         kind = 'p';
-        maxAgeMicros = put.maxAgeMicros();
         minimalPut = put.minimalPut();
       } else if (write instanceof AddIfAbsent) {
         kind = 'a';
@@ -257,7 +255,7 @@ final class WriteBacks {
       steps.put((byte) kind);
       steps.put(ascii(Records.pad16(write.startedMicros())));
       steps.put(ascii(Records.pad16(Math.max(0, write.ttlMillis()))));
-      steps.put(ascii(Records.pad16(maxAgeMicros)));
+      steps.put(ascii(Records.pad16(write.maxAgeMicros())));
       steps.put((byte) (minimalPut ? '1' : '0'));
       steps.put(ascii(Records.pad16(record.length).substring(8)));
       steps.put(record);

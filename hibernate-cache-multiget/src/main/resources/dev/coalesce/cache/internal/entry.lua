@@ -93,7 +93,7 @@ local function step(key, cleared, ARG)
     -- The usual case of a load, an absent key, in one command: SET NX does what the full rule
     -- below does there (after the checks that need no entry); a present key goes the long way.
     local started = tonumber(ARG[2])
-    if started <= cleared or (ARG[1] == 'put-from-load' and now - started > tonumber(ARG[5])) then
+    if started <= cleared or now - started > tonumber(ARG[5]) then
       return 0
     end
     local stored
@@ -159,7 +159,8 @@ local function step(key, cleared, ARG)
     return 1
 
   elseif ARG[1] == 'add' then
-    -- ARGV: transaction start (us), value record, ttl (ms; 0: none). Add-if-absent of a loaded value.
+    -- ARGV: transaction start (us), value record, ttl (ms; 0: none), max transaction age (us; checked
+    -- above, as for put-from-load). Add-if-absent of a loaded value.
     local started = tonumber(ARG[2])
     if started <= cleared or not addable(raw, e, started) then
       return 0
@@ -173,11 +174,12 @@ local function step(key, cleared, ARG)
     return 1
 
   elseif ARG[1] == 'refresh' then
-    -- ARGV: transaction start (us), value record, ttl (ms; 0: none). CacheMode.REFRESH of a loaded
-    -- value (READ_ONLY, NONSTRICT_READ_WRITE): replaces it, unless cleared since or under a
-    -- writer's lock the transaction did not start after.
+    -- ARGV: transaction start (us), value record, ttl (ms; 0: none), max transaction age (us).
+    -- CacheMode.REFRESH of a loaded value (READ_ONLY, NONSTRICT_READ_WRITE): replaces it, unless
+    -- cleared since, older than the maximum age (it may have read a row whose invalidation marker
+    -- has expired), or under a writer's lock the transaction did not start after.
     local started = tonumber(ARG[2])
-    if started <= cleared or (e ~= nil and e.kind == 'L' and not started_after_release(e, started)) then
+    if started <= cleared or now - started > tonumber(ARG[5]) or (e ~= nil and e.kind == 'L' and not started_after_release(e, started)) then
       return 0
     end
     set_value(key, ARG[3], ARG[4])

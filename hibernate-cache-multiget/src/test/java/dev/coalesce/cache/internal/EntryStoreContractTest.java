@@ -181,7 +181,10 @@ class EntryStoreContractTest {
   }
 
   private void add(long started, byte[] record) {
-    store.writeAll(List.of(new EntryStore.AddIfAbsent(key, clearKey, started, record, TTL_MILLIS)));
+    store.writeAll(
+        List.of(
+            new EntryStore.AddIfAbsent(
+                key, clearKey, started, record, TTL_MILLIS, MAX_AGE_MICROS)));
   }
 
   private static void assertInvalidationBetween(Records.Lock lock, long before, long after) {
@@ -701,6 +704,37 @@ class EntryStoreContractTest {
     assertThat(store.get(key)).isNull();
   }
 
+  /**
+   * A NONSTRICT_READ_WRITE or READ_ONLY load's add, and a CacheMode.REFRESH load's refresh, that
+   * reach the store after the maximum age (as after a stall): the row they read may have been
+   * changed by a writer whose invalidation marker has expired since, so both are refused.
+   */
+  @Test
+  void addAndRefreshAreRefusedFromATransactionOlderThanTheMaximumAge() {
+    byte[] old = Records.plain(store.nowMicros(), payload("old"));
+    long started = store.nowMicros();
+    advance(1_001);
+    List<Boolean> stored =
+        store.writeAll(
+            List.of(
+                new EntryStore.AddIfAbsent(key, clearKey, started, old, TTL_MILLIS, 1_000),
+                new EntryStore.Refresh(key + "2", clearKey, started, old, TTL_MILLIS, 1_000)));
+    assertThat(stored).containsExactly(false, false);
+    assertThat(store.get(key)).isNull();
+    assertThat(store.get(key + "2")).isNull();
+
+    long recent = store.nowMicros();
+    assertThat(
+            store.writeAll(
+                List.of(
+                    new EntryStore.AddIfAbsent(
+                        key, clearKey, recent, old, TTL_MILLIS, MAX_AGE_MICROS),
+                    new EntryStore.Refresh(
+                        key + "2", clearKey, recent, old, TTL_MILLIS, MAX_AGE_MICROS))))
+        .as("from a transaction within the maximum age")
+        .containsExactly(true, true);
+  }
+
   @Test
   void putFromLoadIsRefusedFromATransactionThatStartedAtOrBeforeTheRegionsClear() {
     long cleared = clearNow();
@@ -744,7 +778,8 @@ class EntryStoreContractTest {
                 key, clearKey, started, item, TTL_MILLIS, MAX_AGE_MICROS, false),
             new EntryStore.PutFromLoad(
                 key + "locked", clearKey, started, item, TTL_MILLIS, MAX_AGE_MICROS, false),
-            new EntryStore.AddIfAbsent(key + "added", clearKey, started, value, 0)));
+            new EntryStore.AddIfAbsent(
+                key + "added", clearKey, started, value, 0, MAX_AGE_MICROS)));
 
     assertThat(store.getAll(List.of(key, key + "locked", key + "added")))
         .containsExactly(item, locked, value);
@@ -849,7 +884,9 @@ class EntryStoreContractTest {
 
   private boolean refresh(long started, byte[] record) {
     return store
-        .writeAll(List.of(new EntryStore.Refresh(key, clearKey, started, record, TTL_MILLIS)))
+        .writeAll(
+            List.of(
+                new EntryStore.Refresh(key, clearKey, started, record, TTL_MILLIS, MAX_AGE_MICROS)))
         .get(0);
   }
 
