@@ -193,4 +193,13 @@ final class CommitLoad implements AutoCloseable {
     long pushTimeout = BufferSettings.DEFAULT_PUSH_TIMEOUT.toMillis();
     return Math.max(1000, slowestBeforeFaultMillis + 2 * pushTimeout);
   }
+
+  /**
+   * The bound on a committing thread's wait for its push ({@code coalesce.buffer.commit.wait}): the
+   * default push timeout, where the wait ends, plus 250 ms for the woken thread to get a CPU back
+   * on a loaded 2-core machine. A wait held for a Redis stall or failover lasts seconds.
+   */
+  static long storeWaitBound() {
+    return BufferSettings.DEFAULT_PUSH_TIMEOUT.toMillis() + 250;
+  }
 }

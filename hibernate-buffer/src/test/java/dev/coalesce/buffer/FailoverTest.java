@@ -3,15 +3,19 @@ package dev.coalesce.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.coalesce.redis.CoalesceSettings;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisCluster;
 import dev.coalesce.testing.RedisSentinelSetup;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.TestDatabase;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.persistence.EntityManagerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -98,6 +102,8 @@ class FailoverTest {
       settings.put(BufferSettings.FLUSH_INTERVAL, "200ms");
       settings.put(BufferSettings.WAIT_REPLICAS, Integer.toString(waitReplicas));
       settings.put("hibernate.hikari.maximumPoolSize", "10");
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      settings.put(CoalesceSettings.METRICS_REGISTRY, meters);
       EntityManagerFactory factory = Boot.boot(settings, Post.class);
       try {
         Boot.persistPosts(factory, ROWS);
@@ -107,6 +113,8 @@ class FailoverTest {
         long seed = Long.getLong("coalesce.seed", System.nanoTime());
         System.out.println("FailoverTest[" + topologyName + "] seed=" + seed);
         long slowest;
+        long longestWait;
+        long waits;
         long failoverMillis;
         try (CommitLoad load = CommitLoad.start(factory, THREADS, ROWS, seed)) {
           CommitLoad.runFor(Duration.ofSeconds(2));
@@ -127,6 +135,9 @@ class FailoverTest {
           CommitLoad.runFor(Duration.ofSeconds(3));
           slowest = load.slowestCommitMillis();
           load.stop();
+          Timer commitWait = meters.get("coalesce.buffer.commit.wait").timer();
+          longestWait = (long) commitWait.max(TimeUnit.MILLISECONDS);
+          waits = commitWait.count();
           await("committed deltas leave this JVM")
               .atMost(Duration.ofSeconds(60))
               .until(() -> buffer.stats().deltasQueued() == 0);
@@ -153,7 +164,8 @@ class FailoverTest {
               "FailoverTest[%s, wait_replicas=%d] seed=%d: increments committed %d, in the"
                   + " database %d, lost %d, doubled %d, in doubt %d; pushes retried %d (settled"
                   + " by asking Redis %d), fallen back %d, dropped %d; failover took %d ms,"
-                  + " slowest commit %d ms; a push before the fault took %.2f ms%n",
+                  + " slowest commit %d ms, longest wait of a commit for the store %d ms (%d"
+                  + " waits); a push before the fault took %.2f ms%n",
               topologyName,
               waitReplicas,
               seed,
@@ -168,13 +180,21 @@ class FailoverTest {
               stats.deltasDropped(),
               failoverMillis,
               slowest,
+              longestWait,
+              waits,
               pushMillis);
           assertThat(load.errors()).isEmpty();
-          assertThat(slowest)
+          // What the failover may cost a committing thread is its wait for the store, which ends
+          // at the push timeout. The rest of a commit is Hibernate's and the database's, which a
+          // busy machine stretches on its own: a whole commit once took 1,048 ms here, with 351
+          // ms before the fault. A thread held for the failover itself would wait seconds.
+          assertThat(waits).as("commits that waited for their push").isPositive();
+          assertThat(longestWait)
               .as(
-                  "slowest commit while the shard failed over, ms (slowest before the fault: %d ms)",
-                  slowestBefore)
-              .isLessThan(CommitLoad.slowestCommitBound(slowestBefore));
+                  "longest wait of a committing thread for the store while the shard failed over,"
+                      + " ms (slowest whole commit %d ms, %d ms before the fault)",
+                  slowest, slowestBefore)
+              .isLessThan(CommitLoad.storeWaitBound());
           if (waitReplicas > 0) {
             assertThat(lost).as("acknowledged increments lost (seed %d)", seed).isZero();
             assertThat(doubled).as("increments applied twice (seed %d)", seed).isZero();

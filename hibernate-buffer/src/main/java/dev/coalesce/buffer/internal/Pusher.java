@@ -186,6 +186,7 @@ final class Pusher {
     if (!wait) {
       return;
     }
+    long waitStarted = nanoTime.getAsLong();
     try {
       commit.settled().get(pushTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -195,6 +196,8 @@ final class Pusher {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
       throw new IllegalStateException("A push never completes exceptionally", e);
+    } finally {
+      stats.commitWaited(nanoTime.getAsLong() - waitStarted);
     }
   }
 

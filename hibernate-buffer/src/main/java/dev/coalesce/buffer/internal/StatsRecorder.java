@@ -37,6 +37,7 @@ final class StatsRecorder {
   private final Meters.Count rowsFailedMeter;
   private final Meters.Timing flushSuccess;
   private final Meters.Timing flushFailure;
+  private final Meters.Timing commitWait;
 
   /** Seconds; NaN until read, or while the store cannot be reached. */
   private volatile double pendingAgeSeconds = Double.NaN;
@@ -87,6 +88,11 @@ final class StatsRecorder {
         meters.timer("coalesce.buffer.flush", "One flush transaction", "result", "success");
     flushFailure =
         meters.timer("coalesce.buffer.flush", "One flush transaction", "result", "failure");
+    commitWait =
+        meters.timer(
+            "coalesce.buffer.commit.wait",
+            "Time a committing thread waited for its push to reach the store (at most"
+                + " push_timeout)");
   }
 
   /**
@@ -180,6 +186,11 @@ final class StatsRecorder {
   void rowsFailed(int rows) {
     rowsFailed.add(rows);
     rowsFailedMeter.add(rows);
+  }
+
+  /** A committing thread waited {@code nanos} for its push (it returns at the push timeout). */
+  void commitWaited(long nanos) {
+    commitWait.record(nanos);
   }
 
   /** One flush transaction ended, committed or rolled back ({@code success}), or failed. */

@@ -90,6 +90,11 @@ class MetersTest {
 
         assertThat(count(registry, "coalesce.buffer.increments")).isEqualTo(4);
         assertThat(count(registry, "coalesce.buffer.deltas.pushed")).isEqualTo(4);
+        // each of the 3 commits waited for its push, which Redis answered
+        var commitWait =
+            registry.get("coalesce.buffer.commit.wait").tags("factory", FACTORY).timer();
+        assertThat(commitWait.count()).isEqualTo(3);
+        assertThat(commitWait.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
         assertThat(gauge(registry, "coalesce.buffer.deltas.queued")).isZero();
         assertThat(gauge(registry, "coalesce.redis.available")).isEqualTo(1);
         // read in the background every flush interval, from Redis time
