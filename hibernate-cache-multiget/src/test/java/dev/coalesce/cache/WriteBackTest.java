@@ -25,6 +25,8 @@ import java.util.stream.LongStream;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -232,16 +234,17 @@ class WriteBackTest {
   }
 
   /**
-   * The same race across nodes, through an ordinary update: node B loads a note and its write-back
-   * is held on the way to Redis; node A updates the note and commits (a {@code
-   * NONSTRICT_READ_WRITE} update removes the entry after the commit); then B's write-back arrives.
-   * Both nodes read the update. Before, A's {@code DEL} left the key absent, B's late write-back
-   * added the old text, and both nodes served it until its ttl: no wait on A could help, the
-   * write-back was B's.
+   * The same race across nodes, through ordinary writes: node B loads a note and its write-back is
+   * held on the way to Redis; node A updates or deletes the note and commits (a {@code
+   * NONSTRICT_READ_WRITE} write removes the entry after the commit); then B's write-back arrives.
+   * Both nodes read the write: the new text, or no note. Before, A's {@code DEL} left the key
+   * absent, B's late write-back added the old text, and both nodes served it until its ttl (a
+   * deleted note came back): no wait on A could help, the write-back was B's.
    */
-  @Test
-  void anUpdateOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(TestDatabase db)
-      throws Exception {
+  @ParameterizedTest(name = "node A's {0}")
+  @ValueSource(strings = {"update", "delete"})
+  void aWriteOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(
+      String write, TestDatabase db) throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start();
         CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
       SessionFactory nodeA = bootNotes(db, redis.address(), "wb-nodes", null);
@@ -252,20 +255,35 @@ class WriteBackTest {
 
         loadWithOnlyItsWriteBackHeld(
             proxyOfB, () -> nodeB.inTransaction(session -> session.find(Note.class, 1L)));
-        nodeA.inTransaction(session -> session.find(Note.class, 1L).text = "new");
+        String expected;
+        if (write.equals("update")) {
+          nodeA.inTransaction(session -> session.find(Note.class, 1L).text = "new");
+          expected = "new";
+        } else {
+          nodeA.inTransaction(session -> session.remove(session.find(Note.class, 1L)));
+          expected = "no note";
+        }
 
         proxyOfB.release();
         MultiGet.awaitWriteBacks(nodeB);
-        String readOnA = nodeA.fromTransaction(session -> session.find(Note.class, 1L).text);
-        String readOnB = nodeB.fromTransaction(session -> session.find(Note.class, 1L).text);
-        assertThat(readOnA).as("node A's read after its update").isEqualTo("new");
-        assertThat(readOnB).as("node B's read after node A's update").isEqualTo("new");
+        assertThat(textOfNote1(nodeA)).as("node A's read after its " + write).isEqualTo(expected);
+        assertThat(textOfNote1(nodeB))
+            .as("node B's read after node A's " + write)
+            .isEqualTo(expected);
       } finally {
         proxyOfB.release();
         nodeB.close();
         nodeA.close();
       }
     }
+  }
+
+  private static String textOfNote1(SessionFactory node) {
+    return node.fromTransaction(
+        session -> {
+          Note note = session.find(Note.class, 1L);
+          return note == null ? "no note" : note.text;
+        });
   }
 
   /** A factory caching {@link Note}s (NONSTRICT_READ_WRITE) through {@code redisAddress}. */
