@@ -17,11 +17,14 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import org.hibernate.Hibernate;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
@@ -276,6 +279,68 @@ class WriteBackTest {
         nodeA.close();
       }
     }
+  }
+
+  /**
+   * The same race for a cached collection ({@code NONSTRICT_READ_WRITE}): node B loads a notebook's
+   * labels and their write-back is held on the way to Redis; node A replaces the labels and commits
+   * (Hibernate removes the collection's entry after the commit); then B's write-back arrives. Both
+   * nodes read the new labels. With a plain {@code DEL} for that removal (before), B's late
+   * write-back added the old labels into the absent key.
+   */
+  @Test
+  void aCollectionWriteOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(TestDatabase db)
+      throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory nodeA = bootNotebooks(db, redis.address(), null);
+      SessionFactory nodeB = bootNotebooks(db, proxyOfB.address(), "none");
+      try {
+        nodeA.inTransaction(session -> session.persist(new Notebook(1L, "old")));
+        // B caches the notebook itself first, so that the next write-back it sends is the labels'
+        nodeB.inTransaction(session -> session.find(Notebook.class, 1L));
+        MultiGet.awaitWriteBacks(nodeB);
+
+        loadWithOnlyItsWriteBackHeld(
+            proxyOfB,
+            () ->
+                nodeB.inTransaction(
+                    session -> Hibernate.initialize(session.find(Notebook.class, 1L).labels)));
+        nodeA.inTransaction(
+            session -> {
+              Notebook notebook = session.find(Notebook.class, 1L);
+              notebook.labels.clear();
+              notebook.labels.add("new");
+            });
+
+        proxyOfB.release();
+        MultiGet.awaitWriteBacks(nodeB);
+        assertThat(labelsOfNotebook1(nodeA))
+            .as("node A's read after its write")
+            .containsOnly("new");
+        assertThat(labelsOfNotebook1(nodeB))
+            .as("node B's read after node A's write")
+            .containsOnly("new");
+      } finally {
+        proxyOfB.release();
+        nodeB.close();
+        nodeA.close();
+      }
+    }
+  }
+
+  private static Set<String> labelsOfNotebook1(SessionFactory node) {
+    return node.fromTransaction(session -> new HashSet<>(session.find(Notebook.class, 1L).labels));
+  }
+
+  private static SessionFactory bootNotebooks(TestDatabase db, String redisAddress, String ddl) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(CoalesceSettings.REDIS_ADDRESS, redisAddress);
+    settings.put(CoalesceSettings.NAMESPACE, "wb-collections");
+    if (ddl != null) {
+      settings.put("hibernate.hbm2ddl.auto", ddl);
+    }
+    return Boot.factory(db, settings, Notebook.class);
   }
 
   private static String textOfNote1(SessionFactory node) {
