@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.hibernate.Hibernate;
+import org.hibernate.KeyType;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
@@ -293,8 +294,9 @@ class WriteBackTest {
       throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start();
         CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
-      SessionFactory nodeA = bootNotebooks(db, redis.address(), null);
-      SessionFactory nodeB = bootNotebooks(db, proxyOfB.address(), "none");
+      SessionFactory nodeA = bootOn(db, redis.address(), "wb-collections", null, Notebook.class);
+      SessionFactory nodeB =
+          bootOn(db, proxyOfB.address(), "wb-collections", "none", Notebook.class);
       try {
         nodeA.inTransaction(session -> session.persist(new Notebook(1L, "old")));
         // B caches the notebook itself first, so that the next write-back it sends is the labels'
@@ -329,18 +331,70 @@ class WriteBackTest {
     }
   }
 
+  /**
+   * The same race for a cached natural id ({@code NONSTRICT_READ_WRITE}): node B resolves the
+   * handle "a" and the write-back of that resolution (a → 1) is held on the way to Redis; node A
+   * deletes handle 1 (Hibernate removes its natural id's entry after the commit) and gives "a" to a
+   * new handle 2; then B's write-back arrives. Both nodes resolve "a" to 2. With a plain {@code
+   * DEL} for that removal (before), B's late write-back cached a → 1, and "a" resolved to the
+   * deleted row: no handle.
+   */
+  @Test
+  void aNaturalIdRemovedOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(TestDatabase db)
+      throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory nodeA = bootOn(db, redis.address(), "wb-natural-ids", null, Handle.class);
+      SessionFactory nodeB = bootOn(db, proxyOfB.address(), "wb-natural-ids", "none", Handle.class);
+      try {
+        nodeA.inTransaction(session -> session.persist(new Handle(1L, "a")));
+        // B caches the handle itself, then forgets the resolutions: the next write-back it sends
+        // is the resolution of "a"
+        nodeB.inTransaction(session -> session.find(Handle.class, 1L));
+        MultiGet.awaitWriteBacks(nodeB);
+        nodeB.getCache().evictNaturalIdData(Handle.class);
+
+        loadWithOnlyItsWriteBackHeld(proxyOfB, () -> handleNamedA(nodeB));
+        nodeA.inTransaction(session -> session.remove(session.find(Handle.class, 1L)));
+        nodeA.inTransaction(session -> session.persist(new Handle(2L, "a")));
+
+        proxyOfB.release();
+        MultiGet.awaitWriteBacks(nodeB);
+        assertThat(handleNamedA(nodeA)).as("node A resolves \"a\" after its writes").isEqualTo(2L);
+        assertThat(handleNamedA(nodeB))
+            .as("node B resolves \"a\" after node A's writes")
+            .isEqualTo(2L);
+      } finally {
+        proxyOfB.release();
+        nodeB.close();
+        nodeA.close();
+      }
+    }
+  }
+
+  /** The id of the handle named "a", or null if none resolves. */
+  private static Long handleNamedA(SessionFactory node) {
+    return node.fromTransaction(
+        session -> {
+          Handle handle = session.find(Handle.class, "a", KeyType.NATURAL);
+          return handle == null ? null : handle.id;
+        });
+  }
+
   private static Set<String> labelsOfNotebook1(SessionFactory node) {
     return node.fromTransaction(session -> new HashSet<>(session.find(Notebook.class, 1L).labels));
   }
 
-  private static SessionFactory bootNotebooks(TestDatabase db, String redisAddress, String ddl) {
+  /** A factory caching {@code entities} through {@code redisAddress}, in {@code namespace}. */
+  private static SessionFactory bootOn(
+      TestDatabase db, String redisAddress, String namespace, String ddl, Class<?>... entities) {
     Map<String, Object> settings = new HashMap<>();
     settings.put(CoalesceSettings.REDIS_ADDRESS, redisAddress);
-    settings.put(CoalesceSettings.NAMESPACE, "wb-collections");
+    settings.put(CoalesceSettings.NAMESPACE, namespace);
     if (ddl != null) {
       settings.put("hibernate.hbm2ddl.auto", ddl);
     }
-    return Boot.factory(db, settings, Notebook.class);
+    return Boot.factory(db, settings, entities);
   }
 
   private static String textOfNote1(SessionFactory node) {
@@ -354,13 +408,7 @@ class WriteBackTest {
   /** A factory caching {@link Note}s (NONSTRICT_READ_WRITE) through {@code redisAddress}. */
   private static SessionFactory bootNotes(
       TestDatabase db, String redisAddress, String namespace, String ddl) {
-    Map<String, Object> settings = new HashMap<>();
-    settings.put(CoalesceSettings.REDIS_ADDRESS, redisAddress);
-    settings.put(CoalesceSettings.NAMESPACE, namespace);
-    if (ddl != null) {
-      settings.put("hibernate.hbm2ddl.auto", ddl);
-    }
-    return Boot.factory(db, settings, Note.class);
+    return bootOn(db, redisAddress, namespace, ddl, Note.class);
   }
 
   private static void updateNoteBehindTheCache(TestDatabase db, String text) throws SQLException {
