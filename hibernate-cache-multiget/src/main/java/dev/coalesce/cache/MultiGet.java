@@ -25,12 +25,16 @@ public final class MultiGet {
    * count a put when Redis answers it: a test that reads them right after a load calls this first.
    * Returns at once for a factory without the {@code multiget} cache or with the {@code local}
    * store.
+   *
+   * @return true if every write-back has its answer; false if some had none after 2 seconds (Redis
+   *     stalled or unreachable: they are then at worst not cached)
    */
-  public static void awaitWriteBacks(SessionFactory factory) {
+  public static boolean awaitWriteBacks(SessionFactory factory) {
     if (factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory()
         instanceof MultigetRegionFactory multiget) {
-      multiget.runtime().awaitWriteBacks();
+      return multiget.runtime().awaitWriteBacks();
     }
+    return true;
   }
 
   /**

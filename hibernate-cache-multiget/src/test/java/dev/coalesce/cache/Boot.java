@@ -32,10 +32,16 @@ final class Boot {
 
   /**
    * The factory's statistics once every write-back it sent has its answer: a load does not wait for
-   * its write-backs, and puts are counted when Redis answers.
+   * its write-backs, and puts are counted when Redis answers. Fails the test, with the factory's
+   * cache state, if some write-back had no answer after {@link MultiGet#awaitWriteBacks}'s 2 s:
+   * what the test reads next would not be what it means to read.
    */
   static Statistics settled(SessionFactory factory) {
-    MultiGet.awaitWriteBacks(factory);
+    if (!MultiGet.awaitWriteBacks(factory)) {
+      throw new AssertionError(
+          "a write-back had no answer from Redis after 2 s: "
+              + CacheReport.of(factory).map(CacheReport::toString).orElse("no multiget cache"));
+    }
     return factory.getStatistics();
   }
 

@@ -65,7 +65,7 @@ class RegionBehaviourTest {
    * keys ({@code <region>:!clear}).
    */
   static List<String> keysContaining(String part) {
-    MultiGet.awaitWriteBacks(factory);
+    Boot.settled(factory);
     return redis.keys().stream()
         .filter(key -> key.contains(part) && !key.endsWith(":!clear"))
         .toList();
@@ -110,7 +110,7 @@ class RegionBehaviourTest {
   @Test
   void nonStrictReadWriteEvictsOnUpdate() {
     factory.inTransaction(session -> session.find(Note.class, 5L));
-    MultiGet.awaitWriteBacks(factory);
+    Boot.settled(factory);
     assertThat(factory.getCache().containsEntity(Note.class, 5L)).as("loaded").isTrue();
     stats().clear();
     factory.inTransaction(session -> session.find(Note.class, 5L).text = "changed");

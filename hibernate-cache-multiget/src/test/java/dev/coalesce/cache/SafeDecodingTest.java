@@ -59,7 +59,7 @@ class SafeDecodingTest {
   void aPlantedGadgetIsNeverDeserializedTheReadMissesAndTheEntryIsDeleted() throws IOException {
     factory.inTransaction(session -> session.find(Post.class, 1L)); // cached
     // the load's write-back lands first: planted after it, not overwritten by it
-    MultiGet.awaitWriteBacks(factory);
+    Boot.settled(factory);
     String key = keyOf(Post.class, 1L);
     // Stamped after the region's clear at boot (SchemaRecreation), or the read would take it for
     // an entry the clear removed and never decode it.
@@ -81,7 +81,7 @@ class SafeDecodingTest {
     assertThat(redis.keys()).as("the planted entry was deleted").doesNotContain(key);
     // The next load caches the row again, and the one after reads it.
     factory.inTransaction(session -> session.find(Post.class, 1L));
-    MultiGet.awaitWriteBacks(factory);
+    Boot.settled(factory);
     stats.clear();
     String again = factory.fromTransaction(session -> session.find(Post.class, 1L).getTitle());
     assertThat(again).isEqualTo("first");

@@ -205,8 +205,8 @@ public final class CacheRuntime implements AutoCloseable {
   }
 
   /** Waits (boundedly) until Redis has answered every write-back sent so far. */
-  public void awaitWriteBacks() {
-    stores.awaitWriteBacks();
+  public boolean awaitWriteBacks() {
+    return stores.awaitWriteBacks();
   }
 
   @Override

@@ -124,9 +124,12 @@ interface EntryStore extends AutoCloseable {
       List<Write> writes, Consumer<List<Boolean>> onAnswer);
 
   /**
-   * Waits until every write-back this node sent has its answer (before closing; {@code MultiGet}).
+   * Waits until every write-back this node sent has its answer (before closing; {@code MultiGet});
+   * false if some had none within the wait.
    */
-  default void awaitWriteBacks() {}
+  default boolean awaitWriteBacks() {
+    return true;
+  }
 
   @Override
   void close();

@@ -370,8 +370,8 @@ final class RedisEntryStore implements EntryStore {
   }
 
   @Override
-  public void awaitWriteBacks() {
-    writeBacks.awaitAll();
+  public boolean awaitWriteBacks() {
+    return writeBacks.awaitAll();
   }
 
   /** Lets the write-backs in flight land before the shared client shuts down. */

@@ -302,9 +302,9 @@ final class RegionStores implements AutoCloseable {
     return new TransactionCache(session, this::nextTimestamp, nanoTime, store);
   }
 
-  /** Waits until every write-back this node sent has its answer. */
-  public void awaitWriteBacks() {
-    store.awaitWriteBacks();
+  /** Waits until every write-back this node sent has its answer; false if some had none. */
+  public boolean awaitWriteBacks() {
+    return store.awaitWriteBacks();
   }
 
   @Override
