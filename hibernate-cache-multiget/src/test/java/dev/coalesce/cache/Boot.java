@@ -1,12 +1,18 @@
 package dev.coalesce.cache;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.coalesce.redis.internal.Timing;
 import dev.coalesce.testing.ManualTime;
 import dev.coalesce.testing.TestDatabase;
 import dev.coalesce.testing.TestRedis;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 import org.hibernate.SessionFactory;
 import org.hibernate.boot.MetadataSources;
 import org.hibernate.boot.registry.StandardServiceRegistry;
@@ -39,10 +45,48 @@ final class Boot {
   static Statistics settled(SessionFactory factory) {
     if (!MultiGet.awaitWriteBacks(factory)) {
       throw new AssertionError(
-          "a write-back had no answer from Redis after 2 s: "
-              + CacheReport.of(factory).map(CacheReport::toString).orElse("no multiget cache"));
+          "a write-back had no answer from Redis after 2 s: " + cacheState(factory));
     }
     return factory.getStatistics();
+  }
+
+  /**
+   * Loads {@code ids} until a second load right after hits every one of them, at most 20 s, and
+   * returns that load's entities with the factory's statistics holding its counts alone. For a
+   * test's setup on servers it has just started: a call that fails there begins an outage, in which
+   * the node serves nothing for the outage's retry and grace periods (3 s); each extra round is
+   * printed with the node's cache state, and giving up fails the test with it.
+   */
+  static <T> List<T> warmUntilEveryRowHits(
+      SessionFactory node, Class<T> type, List<?> ids, String tag) {
+    int[] rounds = {0};
+    List<T> warm = new ArrayList<>();
+    try {
+      await(tag + ": the warm multi-get of " + ids.size() + " rows hits every row")
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (rounds[0]++ > 0) {
+                  System.out.printf(
+                      "[%s] warm-up round %d: %s%n", tag, rounds[0], cacheState(node));
+                }
+                node.inTransaction(session -> session.findMultiple(type, ids));
+                settled(node).clear();
+                warm.clear();
+                warm.addAll(node.fromTransaction(session -> session.findMultiple(type, ids)));
+                return settled(node).getSecondLevelCacheHitCount() == ids.size();
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          tag + ": the warm multi-get never hit every row: " + cacheState(node), e);
+    }
+    return warm;
+  }
+
+  /** The node's cache state, for messages: whether it reaches Redis and serves cached reads. */
+  static String cacheState(SessionFactory node) {
+    return CacheReport.of(node).map(CacheReport::toString).orElse("no multiget cache");
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.coalesce.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.coalesce.redis.CoalesceSettings;
 import dev.coalesce.testing.RealServices;
@@ -9,14 +8,12 @@ import dev.coalesce.testing.RedisCluster;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.Resp;
 import dev.coalesce.testing.TestDatabase;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
-import org.awaitility.core.ConditionTimeoutException;
 import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,32 +65,8 @@ class ClusterReplicaReadTest {
   @Test
   void everyCacheReadGoesToAMaster() {
     List<Long> ids = LongStream.rangeClosed(1, ROWS).boxed().toList();
-    // The warm multi-get hits every row. Read again until it does (at most 20 s): a call that
-    // failed on the cluster just formed starts an outage, and the node then serves nothing for the
-    // outage's retry and grace periods (3 s); CI failed here once with 0 hits and no cause shown.
-    // Every round's reads count on the replicas below all the same.
-    int[] rounds = {0};
-    List<Counter> warm = new ArrayList<>();
-    try {
-      await("the warm multi-get of " + ROWS + " rows hits every row")
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                if (rounds[0]++ > 0) {
-                  System.out.printf(
-                      "[cluster replicas] warm-up round %d: %s%n", rounds[0], state(node));
-                }
-                node.inTransaction(session -> session.findMultiple(Counter.class, ids));
-                Boot.settled(node).clear();
-                warm.clear();
-                warm.addAll(
-                    node.fromTransaction(session -> session.findMultiple(Counter.class, ids)));
-                return node.getStatistics().getSecondLevelCacheHitCount() == ROWS;
-              });
-    } catch (ConditionTimeoutException e) {
-      throw new AssertionError("the warm multi-get never hit every row: " + state(node), e);
-    }
+    // setup: read until the warm multi-get hits every row (CI once counted 0 hits here)
+    List<Counter> warm = Boot.warmUntilEveryRowHits(node, Counter.class, ids, "cluster replicas");
     node.inTransaction(session -> session.find(Counter.class, 1L).value = 7);
     long seven = node.fromTransaction(session -> session.find(Counter.class, 1L).value);
 
@@ -110,15 +83,10 @@ class ClusterReplicaReadTest {
     // the update's own find hits, and so may the read after it (if it started after the update's
     // entry was stamped by a margin larger than the clock's uncertainty)
     assertThat(hits)
-        .as("the warm multi-get and the update's read hit (" + state(node) + ")")
+        .as("the warm multi-get and the update's read hit (" + Boot.cacheState(node) + ")")
         .isGreaterThan(ROWS);
     assertThat(cluster.replicas()).hasSize(3);
     assertThat(onReplicas).as("cache reads the replicas served").isEmpty();
-  }
-
-  /** The node's cache state, for messages: whether it reaches Redis and serves cached reads. */
-  static String state(SessionFactory node) {
-    return CacheReport.of(node).map(CacheReport::toString).orElse("no multiget cache");
   }
 
   /** The read commands a node served, from its own command statistics. */

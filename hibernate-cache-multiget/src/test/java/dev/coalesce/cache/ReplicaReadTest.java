@@ -1,20 +1,17 @@
 package dev.coalesce.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.coalesce.testing.CountingRedisProxy;
 import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisReplicaPair;
 import dev.coalesce.testing.TestDatabase;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.LongStream;
-import org.awaitility.core.ConditionTimeoutException;
 import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,30 +58,6 @@ class ReplicaReadTest {
         session -> LongStream.rangeClosed(1, ROWS).forEach(id -> session.persist(new Counter(id))));
   }
 
-  private static void warmUp(SessionFactory node, List<Long> ids) {
-    String name = node == nodeA ? "node A" : "node B";
-    int[] rounds = {0};
-    try {
-      await(name + " serves every row from the cache")
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                if (rounds[0]++ > 0) {
-                  System.out.printf(
-                      "[replicas] warm-up of %s, round %d: %s%n", name, rounds[0], nodes.state());
-                }
-                node.inTransaction(session -> session.findMultiple(Counter.class, ids));
-                Boot.settled(node).clear();
-                node.inTransaction(session -> session.findMultiple(Counter.class, ids));
-                return node.getStatistics().getSecondLevelCacheHitCount() == ids.size();
-              });
-    } catch (ConditionTimeoutException e) {
-      throw new AssertionError(
-          name + " never served every row from the cache: " + nodes.state(), e);
-    }
-  }
-
   /** A node's own client: master and replica, reads from the replica (Redisson's default). */
   static RedissonClient client() {
     Config config = new Config();
@@ -113,13 +86,10 @@ class ReplicaReadTest {
     long seed = Long.getLong("coalesce.seed", System.nanoTime());
     Random random = new Random(seed);
     List<Long> ids = LongStream.rangeClosed(1, ROWS).boxed().toList();
-    // Both nodes cache every row; the replica receives the entries. This is the setup: a call
-    // that failed on the servers just started begins an outage, in which a node serves nothing for
-    // the outage's retry and grace periods (3 s); so each node reads until its multi-get hits
-    // every row (at most 20 s, each extra round printed with the nodes' state).
-    for (SessionFactory node : List.of(nodeA, nodeB)) {
-      warmUp(node, ids);
-    }
+    // Both nodes cache every row; the replica receives the entries (setup: each node reads until
+    // its multi-get hits every row, see Boot.warmUntilEveryRowHits).
+    Boot.warmUntilEveryRowHits(nodeA, Counter.class, ids, "replicas, node A");
+    Boot.warmUntilEveryRowHits(nodeB, Counter.class, ids, "replicas, node B");
     redis.awaitInSync();
     nodeA.getStatistics().clear();
     nodeB.getStatistics().clear();
