@@ -7,8 +7,10 @@ import dev.coalesce.testing.RealServices;
 import dev.coalesce.testing.RedisServerProcess;
 import dev.coalesce.testing.Resp;
 import dev.coalesce.testing.TestDatabase;
+import dev.coalesce.testing.TestRedisClients;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +31,15 @@ class PushTest {
   void aTransactionsDeltasGoOutAfterCommitInOneRoundTrip(TestDatabase db) {
     try (RedisServerProcess server = RedisServerProcess.start();
         Resp probe = new Resp(server.host(), server.port())) {
-      RedissonClient client = Boot.fastFailingClient(server);
+      // no PINGs among the counted commands; a timeout a slow machine does not reach
+      RedissonClient client =
+          TestRedisClients.failingAfter(server.address(), Duration.ofSeconds(5));
       Map<String, Object> settings = Boot.localSettings(db);
       settings.put(BufferSettings.REDIS_CLIENT, client);
       settings.put(BufferSettings.NAMESPACE, "pushtest");
+      // each commit returns only once its push is in Redis, however slow the machine, so the
+      // server's counts right after the commit include it
+      settings.put(BufferSettings.PUSH_TIMEOUT, "30s");
       EntityManagerFactory factory = Boot.boot(settings, Post.class);
       try {
         CounterBuffer buffer = CounterBuffer.of(factory);

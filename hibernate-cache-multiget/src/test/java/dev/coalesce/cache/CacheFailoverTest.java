@@ -70,6 +70,9 @@ class CacheFailoverTest {
     setup = RedisSentinelSetup.start();
     Map<String, Object> settings = new HashMap<>();
     settings.put(CacheSettings.WAIT_REPLICAS, Integer.toString(waitReplicas));
+    // a replica of a loaded 2-core machine may take longer than the default 1 s to acknowledge;
+    // the paused one below never does
+    settings.put(CacheSettings.WAIT_REPLICAS_TIMEOUT, "5s");
     settings.put(CoalesceSettings.REDIS_CONFIG, setup.redissonYaml().toString());
     settings.put(CoalesceSettings.NAMESPACE, "failover");
     nodeA = Boot.factory(db, settings, Counter.class);
@@ -77,8 +80,8 @@ class CacheFailoverTest {
     nodeB = Boot.factory(db, settings, Counter.class);
     List<Long> ids = LongStream.rangeClosed(1, CONTROL).boxed().toList();
     nodeA.inTransaction(session -> ids.forEach(id -> session.persist(new Counter(id))));
-    nodeA.inTransaction(session -> session.findMultiple(Counter.class, ids));
-    nodeB.inTransaction(session -> session.findMultiple(Counter.class, ids));
+    Boot.warmUntilEveryRowHits(nodeA, Counter.class, ids, "cache failover, node A");
+    Boot.warmUntilEveryRowHits(nodeB, Counter.class, ids, "cache failover, node B");
 
     double updateMicros = medianUpdateMicros(nodeA);
     RedisServerProcess primary = setup.primary();

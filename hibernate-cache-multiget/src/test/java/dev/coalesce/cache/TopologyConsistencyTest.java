@@ -62,6 +62,9 @@ class TopologyConsistencyTest {
           settings.put(CoalesceSettings.REDIS_CONFIG, yaml.toString());
           settings.put(CoalesceSettings.NAMESPACE, "topology-consistency");
           settings.put(CacheSettings.WAIT_REPLICAS, "1");
+          // 6 threads and the servers share 2 cores: a replica's acknowledgement may take longer
+          // than the default 1 s, and nothing here stops one
+          settings.put(CacheSettings.WAIT_REPLICAS_TIMEOUT, "5s");
           // each topology recreates the tables: its cache starts empty too
           settings.put("hibernate.hbm2ddl.auto", "create");
           SessionFactory nodeA = Boot.factory(db, settings, Counter.class, VersionedCounter.class);

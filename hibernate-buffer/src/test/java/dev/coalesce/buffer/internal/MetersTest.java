@@ -42,7 +42,9 @@ class MetersTest {
   void everyBufferMeterShowsTheWorkload(TestDatabase db) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RedisServerProcess server = RedisServerProcess.start()) {
-      RedissonClient client = TestRedisClients.fastFailing(server.address());
+      // the push timeout below, not the client's, decides when a slow push counts as failed
+      RedissonClient client =
+          TestRedisClients.failingAfter(server.address(), Duration.ofSeconds(5));
       Map<String, Object> settings = Boot.localSettings(db);
       settings.put(BufferSettings.REDIS_CLIENT, client);
       settings.put(BufferSettings.NAMESPACE, "meters");
