@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.awaitility.core.ConditionTimeoutException;
 import org.hibernate.SessionFactory;
 import org.hibernate.boot.MetadataSources;
@@ -51,37 +53,47 @@ final class Boot {
   }
 
   /**
-   * Loads {@code ids} until a second load right after hits every one of them, at most 20 s, and
-   * returns that load's entities with the factory's statistics holding its counts alone. For a
-   * test's setup on servers it has just started: a call that fails there begins an outage, in which
-   * the node serves nothing for the outage's retry and grace periods (3 s); each extra round is
-   * printed with the node's cache state, and giving up fails the test with it.
+   * Loads {@code ids} until a second load right after hits every one of them (see {@link #warmUp})
+   * and returns that load's entities, with the factory's statistics holding its counts alone.
    */
   static <T> List<T> warmUntilEveryRowHits(
       SessionFactory node, Class<T> type, List<?> ids, String tag) {
-    int[] rounds = {0};
     List<T> warm = new ArrayList<>();
+    warmUp(
+        tag + ": the warm multi-get of " + ids.size() + " rows hits every row",
+        () -> cacheState(node),
+        () -> {
+          node.inTransaction(session -> session.findMultiple(type, ids));
+          settled(node).clear();
+          warm.clear();
+          warm.addAll(node.fromTransaction(session -> session.findMultiple(type, ids)));
+          return settled(node).getSecondLevelCacheHitCount() == ids.size();
+        });
+    return warm;
+  }
+
+  /**
+   * Runs {@code round} until it returns true, at most 20 s. For a test's setup on servers it has
+   * just started: a call that fails there begins an outage, in which a node serves nothing for the
+   * outage's retry and grace periods (3 s). Each extra round is printed with {@code state} (the
+   * nodes' cache state), and giving up fails the test with it.
+   */
+  static void warmUp(String what, Supplier<String> state, BooleanSupplier round) {
+    int[] rounds = {0};
     try {
-      await(tag + ": the warm multi-get of " + ids.size() + " rows hits every row")
+      await(what)
           .atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(100))
           .until(
               () -> {
                 if (rounds[0]++ > 0) {
-                  System.out.printf(
-                      "[%s] warm-up round %d: %s%n", tag, rounds[0], cacheState(node));
+                  System.out.printf("[%s] warm-up round %d: %s%n", what, rounds[0], state.get());
                 }
-                node.inTransaction(session -> session.findMultiple(type, ids));
-                settled(node).clear();
-                warm.clear();
-                warm.addAll(node.fromTransaction(session -> session.findMultiple(type, ids)));
-                return settled(node).getSecondLevelCacheHitCount() == ids.size();
+                return round.getAsBoolean();
               });
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError(
-          tag + ": the warm multi-get never hit every row: " + cacheState(node), e);
+      throw new AssertionError("never " + what + ": " + state.get(), e);
     }
-    return warm;
   }
 
   /** The node's cache state, for messages: whether it reaches Redis and serves cached reads. */

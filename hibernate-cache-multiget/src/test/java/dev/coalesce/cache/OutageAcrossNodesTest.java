@@ -19,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
-import org.awaitility.core.ConditionTimeoutException;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.AfterAll;
@@ -98,29 +97,17 @@ class OutageAcrossNodesTest {
     // timeout starts an outage, and the warm-up is then read again until both nodes serve from
     // the cache (each extra round is printed with the nodes' state; CI failed here once).
     for (SessionFactory node : nodes) {
-      int[] rounds = {0};
-      try {
-        await(name(node) + " serves rows and the sum from the cache")
-            .atMost(Duration.ofSeconds(20))
-            .pollInterval(Duration.ofMillis(100))
-            .until(
-                () -> {
-                  if (rounds[0]++ > 0) {
-                    System.out.printf(
-                        "[outage, two nodes] warm-up of %s, round %d: %s%n",
-                        name(node), rounds[0], twoNodes.state());
-                  }
-                  node.getStatistics().clear();
-                  all(node);
-                  all(node);
-                  sum(node);
-                  sum(node);
-                  return servedFromCache(node.getStatistics());
-                });
-      } catch (ConditionTimeoutException e) {
-        throw new AssertionError(
-            name(node) + " never served rows and the sum from the cache: " + twoNodes.state(), e);
-      }
+      Boot.warmUp(
+          name(node) + " serves rows and the sum from the cache",
+          twoNodes::state,
+          () -> {
+            node.getStatistics().clear();
+            all(node);
+            all(node);
+            sum(node);
+            sum(node);
+            return servedFromCache(node.getStatistics());
+          });
     }
 
     redis.stop();
