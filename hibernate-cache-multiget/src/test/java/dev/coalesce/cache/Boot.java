@@ -19,7 +19,9 @@ import org.hibernate.SessionFactory;
 import org.hibernate.boot.MetadataSources;
 import org.hibernate.boot.registry.StandardServiceRegistry;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.cache.spi.RegionFactory;
 import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.stat.Statistics;
 
@@ -94,6 +96,32 @@ final class Boot {
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("never " + what + ": " + state.get(), e);
     }
+  }
+
+  /**
+   * Waits until a session of {@code factory} opened now counts as started after everything {@code
+   * redis} has done so far (a region clear, an unlock, an entry stamped at a commit). A session's
+   * timestamp is the node's estimate of Redis's time lowered by the estimate's uncertainty, so a
+   * session opened right after such a write may count as started before it: the cache then refuses
+   * its write-backs, or misses the entry, as it must. A test that asserts exact counts right after
+   * such a write calls this first; with the {@code local} store ({@code redis} null) there is
+   * nothing to wait for.
+   */
+  static void pastStoreTime(SessionFactory factory, TestRedis redis) {
+    if (redis == null) {
+      return;
+    }
+    List<?> time = (List<?>) redis.command("TIME");
+    long redisMicros =
+        Long.parseLong(String.valueOf(time.get(0))) * 1_000_000
+            + Long.parseLong(String.valueOf(time.get(1)));
+    RegionFactory regions =
+        factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory();
+    await("a session opened now counts as started after Redis time " + redisMicros)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> regions.nextTimestamp() > redisMicros);
   }
 
   /** The node's cache state, for messages: whether it reaches Redis and serves cached reads. */
