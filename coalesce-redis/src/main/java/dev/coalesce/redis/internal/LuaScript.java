@@ -17,11 +17,14 @@ import org.redisson.client.codec.StringCodec;
  * falls back to {@code EVAL} when the server does not know it yet (its script cache is on by
  * default), so a script costs its bytes on the wire once per server.
  *
- * <p>Inside a pipeline ({@code RBatch}) Redisson does not fall back: a server whose script cache is
- * empty (a replica promoted by a failover, since scripts are not replicated, or {@code SCRIPT
- * FLUSH}) answers every pipelined call {@code NOSCRIPT}, and would until some single call loaded
- * the script. Callers of pipelines therefore {@link #loadAfterNoScript load} their scripts when a
- * failure {@link #isNoScript is NOSCRIPT}; the retry that follows finds them.
+ * <p>Inside a pipeline ({@code RBatch}) Redisson does not fall back: it loads a script first only
+ * on an address it has not sent that script to before, in this JVM. A server whose script cache is
+ * empty at an address Redisson remembers (a replica promoted by a failover, since scripts are not
+ * replicated, a restart, a new server on the same port, or {@code SCRIPT FLUSH}) answers every
+ * pipelined call {@code NOSCRIPT}, and would until some single call loaded the script. So the
+ * modules {@link #loadEverywhere load} their scripts at start, and callers of pipelines {@link
+ * #loadAfterNoScript load} them again when a failure {@link #isNoScript is NOSCRIPT}; the retry
+ * that follows finds them.
  */
 public final class LuaScript {
 
@@ -109,11 +112,24 @@ public final class LuaScript {
     if (!isNoScript(failure)) {
       return false;
     }
+    loadEverywhere(client, scripts);
+    return true;
+  }
+
+  /**
+   * Loads {@code scripts} into the script cache of every master ({@code SCRIPT LOAD}); called once
+   * at start. Redisson remembers which scripts each server address has, for the whole JVM, and
+   * sends a pipeline's calls as {@code EVALSHA} to an address it remembers: a server started again
+   * on that address (a restart, a new server on the same port) has none, and the first pipeline
+   * would fail with {@code NOSCRIPT}.
+   *
+   * @throws org.redisson.client.RedisException if loading fails (Redis is down, say)
+   */
+  public static void loadEverywhere(RedissonClient client, LuaScript... scripts) {
     RScript server = client.getScript(StringCodec.INSTANCE);
     for (LuaScript script : scripts) {
       server.scriptLoad(script.source);
     }
-    return true;
   }
 
   @Override

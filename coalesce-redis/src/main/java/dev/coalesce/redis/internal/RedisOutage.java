@@ -21,8 +21,9 @@ public final class RedisOutage {
 
   /** What a server without the Lua scripts of Coalesce is, as the outage's WARN line says. */
   private static final String LOST_SCRIPTS =
-      "had lost the Lua scripts of Coalesce (scripts are not replicated: a failover promoted a"
-          + " replica, or SCRIPT FLUSH ran; Coalesce loads them again on every master)";
+      "had lost the Lua scripts of Coalesce (Redis keeps them neither on disk nor on replicas:"
+          + " it restarted, a failover promoted a replica, or SCRIPT FLUSH ran; Coalesce loads"
+          + " them again on every master)";
 
   private final Outage outage;
   private final LongSupplier nanoTime;

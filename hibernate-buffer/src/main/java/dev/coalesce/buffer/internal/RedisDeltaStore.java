@@ -114,6 +114,8 @@ final class RedisDeltaStore implements DeltaStore {
    */
   void start() {
     try {
+      // the pipelines' scripts, before the first pipeline: see LuaScript.loadEverywhere
+      LuaScript.loadEverywhere(client, PUSH, CLAIM, ACK, PENDING, OLDEST, EPOCH);
       readEpochs();
     } catch (RedisException e) {
       LOG.warnf(

@@ -3,6 +3,7 @@ package dev.coalesce.cache.internal;
 import dev.coalesce.cache.CacheReport;
 import dev.coalesce.cache.CacheSettings;
 import dev.coalesce.redis.CoalesceConfigurationException;
+import dev.coalesce.redis.internal.LuaScript;
 import dev.coalesce.redis.internal.RedisClock;
 import dev.coalesce.redis.internal.RedisConnection;
 import dev.coalesce.redis.internal.RedisOutage;
@@ -96,14 +97,27 @@ public final class CacheRuntime implements AutoCloseable {
     }
     RedissonClient client = redis.client();
     RedisClock clock = RedisClock.of(client, time::nowMicros);
+    boolean reachable = true;
     try {
       clock.sync();
     } catch (RedisException e) {
+      reachable = false;
       LOG.warnf(
           "SessionFactory '%s': second-level cache cannot read the TIME of Redis at %s at start"
               + " (%s); it uses this JVM's clock until Redis answers. Check that Redis runs and"
               + " is reachable from here",
           metrics.factory(), redis.describe(), RedisOutage.firstLine(e));
+    }
+    if (reachable) {
+      try {
+        // Without it, on a Redis restarted at an address this JVM used before, the first
+        // pipeline (the region clear at boot, say) met NOSCRIPT and began an outage: 3 s in
+        // which nothing was cached or served.
+        LuaScript.loadEverywhere(client, EntryScript.ENTRY);
+      } catch (RedisException e) {
+        // the first pipeline that meets NOSCRIPT loads it, and its line says so
+        LOG.debugf("Second-level cache: cannot load entry.lua at start: %s", e.getMessage());
+      }
     }
     ScheduledExecutorService scheduler = time.newScheduler("coalesce-cache-clock");
     long syncMillis = config.clockSyncInterval().toMillis();
