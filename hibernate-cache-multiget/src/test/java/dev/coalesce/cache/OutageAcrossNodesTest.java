@@ -223,6 +223,7 @@ class OutageAcrossNodesTest {
     try {
       // The first call notices the stall (it waits for the client's timeout).
       await().atMost(Duration.ofSeconds(5)).until(() -> all(nodeA).size() == ROWS);
+      long failedBefore = CacheReport.of(nodeA).orElseThrow().failedCalls();
       List<Long> slowMillis = new CopyOnWriteArrayList<>();
       AtomicBoolean stop = new AtomicBoolean();
       int[] reads = new int[threads];
@@ -252,15 +253,18 @@ class OutageAcrossNodesTest {
       }
       pool.shutdown();
       long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+      long failed = CacheReport.of(nodeA).orElseThrow().failedCalls() - failedBefore;
       int total = java.util.Arrays.stream(reads).sum();
       System.out.printf(
-          "[outage, stalled Redis] %d threads, %d reads in %d ms, %d waited for the client's"
-              + " timeout: %s ms%n",
-          threads, total, elapsedMillis, slowMillis.size(), slowMillis);
-      // One probe per 1 s retry interval, not one per thread.
-      assertThat(slowMillis.size())
-          .as("reads that waited for the client timeout")
-          .isLessThanOrEqualTo((int) (elapsedMillis / 1_000) + 1);
+          "[outage, stalled Redis] %d threads, %d reads in %d ms, %d calls to Redis failed, %d"
+              + " reads took at least 90%% of the client's timeout: %s ms%n",
+          threads, total, elapsedMillis, failed, slowMillis.size(), slowMillis);
+      // One probe per 1 s retry interval, not one per thread. Counted by the node (each probe of
+      // the stalled Redis fails at the client's timeout), not by slow reads: with 8 threads on 2
+      // cores a read may be slow for other reasons.
+      assertThat(failed)
+          .as("calls to the stalled Redis (reads that took long: %s ms)", slowMillis)
+          .isLessThanOrEqualTo(elapsedMillis / 1_000 + 1);
       assertThat(total).isGreaterThan(threads * 10);
     } finally {
       redis.resume();
