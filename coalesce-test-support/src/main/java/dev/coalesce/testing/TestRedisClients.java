@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisConnectionException;
@@ -39,6 +40,23 @@ public final class TestRedisClients {
         .setRetryAttempts(0)
         .setPingConnectionInterval(0);
     return Redisson.create(config);
+  }
+
+  /**
+   * Runs {@code use} with a client of its own on {@code server} (2 s timeouts, no retries, as
+   * {@link #failingAfter}), shuts that client down, then stops the server and starts it again on
+   * the same port, empty. The address is then one at which this JVM's Redisson remembers scripts
+   * that the server no longer has, as after a Redis restart (Redisson keeps that memory JVM-wide).
+   */
+  public static void usedThenRestarted(RedisServerProcess server, Consumer<RedissonClient> use) {
+    RedissonClient client = failingAfter(server.address(), Duration.ofSeconds(2));
+    try {
+      use.accept(client);
+    } finally {
+      client.shutdown();
+    }
+    server.stop();
+    server.startAgain();
   }
 
   /**

@@ -28,13 +28,10 @@ class RestartedRedisBootTest {
   void aBufferBootedOnARedisStartedAgainAtAKnownAddressPushesAtOnce(TestDatabase db) {
     try (RedisServerProcess server = RedisServerProcess.start()) {
       // a first factory: Redisson now remembers the buffer's scripts at this address
-      RedissonClient first = client(server);
-      boot(db, first).close();
-      first.shutdown();
-      server.stop();
-      server.startAgain(); // the same port, empty: no scripts
+      TestRedisClients.usedThenRestarted(server, first -> boot(db, first).close());
 
-      RedissonClient client = client(server);
+      RedissonClient client =
+          TestRedisClients.failingAfter(server.address(), Duration.ofSeconds(2));
       try (CapturedLogs logs = CapturedLogs.of("dev.coalesce")) {
         EntityManagerFactory factory = boot(db, client);
         try {
@@ -60,7 +57,6 @@ class RestartedRedisBootTest {
     }
   }
 
-  /** No retries, as an outage test's client: a {@code NOSCRIPT} fails the call it answers. */
   private static RedissonClient client(RedisServerProcess server) {
     return TestRedisClients.failingAfter(server.address(), Duration.ofSeconds(2));
   }

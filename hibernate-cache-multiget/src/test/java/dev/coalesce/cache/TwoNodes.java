@@ -47,19 +47,7 @@ final class TwoNodes implements AutoCloseable {
    * for the message of a failed assertion: a node that missed where it should have hit says why.
    */
   String state() {
-    return "node A " + state(nodeA) + "; node B " + state(nodeB);
-  }
-
-  private static String state(SessionFactory node) {
-    CacheReport report = CacheReport.of(node).orElseThrow();
-    return "reachable "
-        + report.reachable()
-        + ", serving cached reads "
-        + report.servingCachedReads()
-        + ", outage for "
-        + report.outageFor()
-        + ", failed calls "
-        + report.failedCalls();
+    return "node A " + Boot.cacheState(nodeA) + "; node B " + Boot.cacheState(nodeB);
   }
 
   RedissonClient clientA() {

@@ -218,7 +218,7 @@ class WriteBackTest {
       throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start();
         CountingRedisProxy proxy = CountingRedisProxy.start(redis.host(), redis.port())) {
-      SessionFactory factory = bootNotes(db, proxy.address(), "wb-evict", null);
+      SessionFactory factory = bootOn(db, proxy.address(), "wb-evict", null, Note.class);
       try {
         factory.inTransaction(session -> session.persist(new Note(1L, "old")));
         factory.getCache().evictEntityData(Note.class);
@@ -251,37 +251,32 @@ class WriteBackTest {
   @ValueSource(strings = {"update", "delete"})
   void aWriteOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(
       String write, TestDatabase db) throws Exception {
-    try (RedisServerProcess redis = RedisServerProcess.start();
-        CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
-      SessionFactory nodeA = bootNotes(db, redis.address(), "wb-nodes", null);
-      SessionFactory nodeB = bootNotes(db, proxyOfB.address(), "wb-nodes", "none");
-      try {
-        nodeA.inTransaction(session -> session.persist(new Note(1L, "old")));
-        nodeA.getCache().evictEntityData(Note.class);
+    onTwoNodes(
+        db,
+        "wb-nodes",
+        Note.class,
+        (nodeA, nodeB, proxyOfB) -> {
+          nodeA.inTransaction(session -> session.persist(new Note(1L, "old")));
+          nodeA.getCache().evictEntityData(Note.class);
 
-        loadWithOnlyItsWriteBackHeld(
-            proxyOfB, () -> nodeB.inTransaction(session -> session.find(Note.class, 1L)));
-        String expected;
-        if (write.equals("update")) {
-          nodeA.inTransaction(session -> session.find(Note.class, 1L).text = "new");
-          expected = "new";
-        } else {
-          nodeA.inTransaction(session -> session.remove(session.find(Note.class, 1L)));
-          expected = "no note";
-        }
+          loadWithOnlyItsWriteBackHeld(
+              proxyOfB, () -> nodeB.inTransaction(session -> session.find(Note.class, 1L)));
+          String expected;
+          if (write.equals("update")) {
+            nodeA.inTransaction(session -> session.find(Note.class, 1L).text = "new");
+            expected = "new";
+          } else {
+            nodeA.inTransaction(session -> session.remove(session.find(Note.class, 1L)));
+            expected = "no note";
+          }
 
-        proxyOfB.release();
-        Boot.settled(nodeB);
-        assertThat(textOfNote1(nodeA)).as("node A's read after its " + write).isEqualTo(expected);
-        assertThat(textOfNote1(nodeB))
-            .as("node B's read after node A's " + write)
-            .isEqualTo(expected);
-      } finally {
-        proxyOfB.release();
-        nodeB.close();
-        nodeA.close();
-      }
-    }
+          proxyOfB.release();
+          Boot.settled(nodeB);
+          assertThat(textOfNote1(nodeA)).as("node A's read after its " + write).isEqualTo(expected);
+          assertThat(textOfNote1(nodeB))
+              .as("node B's read after node A's " + write)
+              .isEqualTo(expected);
+        });
   }
 
   /**
@@ -294,43 +289,37 @@ class WriteBackTest {
   @Test
   void aCollectionWriteOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(TestDatabase db)
       throws Exception {
-    try (RedisServerProcess redis = RedisServerProcess.start();
-        CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
-      SessionFactory nodeA = bootOn(db, redis.address(), "wb-collections", null, Notebook.class);
-      SessionFactory nodeB =
-          bootOn(db, proxyOfB.address(), "wb-collections", "none", Notebook.class);
-      try {
-        nodeA.inTransaction(session -> session.persist(new Notebook(1L, "old")));
-        // B caches the notebook itself first, so that the next write-back it sends is the labels'
-        nodeB.inTransaction(session -> session.find(Notebook.class, 1L));
-        Boot.settled(nodeB);
+    onTwoNodes(
+        db,
+        "wb-collections",
+        Notebook.class,
+        (nodeA, nodeB, proxyOfB) -> {
+          nodeA.inTransaction(session -> session.persist(new Notebook(1L, "old")));
+          // B caches the notebook itself first, so that the next write-back it sends is the labels'
+          nodeB.inTransaction(session -> session.find(Notebook.class, 1L));
+          Boot.settled(nodeB);
 
-        loadWithOnlyItsWriteBackHeld(
-            proxyOfB,
-            () ->
-                nodeB.inTransaction(
-                    session -> Hibernate.initialize(session.find(Notebook.class, 1L).labels)));
-        nodeA.inTransaction(
-            session -> {
-              Notebook notebook = session.find(Notebook.class, 1L);
-              notebook.labels.clear();
-              notebook.labels.add("new");
-            });
+          loadWithOnlyItsWriteBackHeld(
+              proxyOfB,
+              () ->
+                  nodeB.inTransaction(
+                      session -> Hibernate.initialize(session.find(Notebook.class, 1L).labels)));
+          nodeA.inTransaction(
+              session -> {
+                Notebook notebook = session.find(Notebook.class, 1L);
+                notebook.labels.clear();
+                notebook.labels.add("new");
+              });
 
-        proxyOfB.release();
-        Boot.settled(nodeB);
-        assertThat(labelsOfNotebook1(nodeA))
-            .as("node A's read after its write")
-            .containsOnly("new");
-        assertThat(labelsOfNotebook1(nodeB))
-            .as("node B's read after node A's write")
-            .containsOnly("new");
-      } finally {
-        proxyOfB.release();
-        nodeB.close();
-        nodeA.close();
-      }
-    }
+          proxyOfB.release();
+          Boot.settled(nodeB);
+          assertThat(labelsOfNotebook1(nodeA))
+              .as("node A's read after its write")
+              .containsOnly("new");
+          assertThat(labelsOfNotebook1(nodeB))
+              .as("node B's read after node A's write")
+              .containsOnly("new");
+        });
   }
 
   /**
@@ -344,34 +333,31 @@ class WriteBackTest {
   @Test
   void aNaturalIdRemovedOnOneNodeRefusesTheLateWriteBackOfAnotherNodesEarlierLoad(TestDatabase db)
       throws Exception {
-    try (RedisServerProcess redis = RedisServerProcess.start();
-        CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
-      SessionFactory nodeA = bootOn(db, redis.address(), "wb-natural-ids", null, Handle.class);
-      SessionFactory nodeB = bootOn(db, proxyOfB.address(), "wb-natural-ids", "none", Handle.class);
-      try {
-        nodeA.inTransaction(session -> session.persist(new Handle(1L, "a")));
-        // B caches the handle itself, then forgets the resolutions: the next write-back it sends
-        // is the resolution of "a"
-        nodeB.inTransaction(session -> session.find(Handle.class, 1L));
-        Boot.settled(nodeB);
-        nodeB.getCache().evictNaturalIdData(Handle.class);
+    onTwoNodes(
+        db,
+        "wb-natural-ids",
+        Handle.class,
+        (nodeA, nodeB, proxyOfB) -> {
+          nodeA.inTransaction(session -> session.persist(new Handle(1L, "a")));
+          // B caches the handle itself, then forgets the resolutions: the next write-back it sends
+          // is the resolution of "a"
+          nodeB.inTransaction(session -> session.find(Handle.class, 1L));
+          Boot.settled(nodeB);
+          nodeB.getCache().evictNaturalIdData(Handle.class);
 
-        loadWithOnlyItsWriteBackHeld(proxyOfB, () -> handleNamedA(nodeB));
-        nodeA.inTransaction(session -> session.remove(session.find(Handle.class, 1L)));
-        nodeA.inTransaction(session -> session.persist(new Handle(2L, "a")));
+          loadWithOnlyItsWriteBackHeld(proxyOfB, () -> handleNamedA(nodeB));
+          nodeA.inTransaction(session -> session.remove(session.find(Handle.class, 1L)));
+          nodeA.inTransaction(session -> session.persist(new Handle(2L, "a")));
 
-        proxyOfB.release();
-        Boot.settled(nodeB);
-        assertThat(handleNamedA(nodeA)).as("node A resolves \"a\" after its writes").isEqualTo(2L);
-        assertThat(handleNamedA(nodeB))
-            .as("node B resolves \"a\" after node A's writes")
-            .isEqualTo(2L);
-      } finally {
-        proxyOfB.release();
-        nodeB.close();
-        nodeA.close();
-      }
-    }
+          proxyOfB.release();
+          Boot.settled(nodeB);
+          assertThat(handleNamedA(nodeA))
+              .as("node A resolves \"a\" after its writes")
+              .isEqualTo(2L);
+          assertThat(handleNamedA(nodeB))
+              .as("node B resolves \"a\" after node A's writes")
+              .isEqualTo(2L);
+        });
   }
 
   /** The id of the handle named "a", or null if none resolves. */
@@ -385,6 +371,33 @@ class WriteBackTest {
 
   private static Set<String> labelsOfNotebook1(SessionFactory node) {
     return node.fromTransaction(session -> new HashSet<>(session.find(Notebook.class, 1L).labels));
+  }
+
+  /** A race between two nodes: node B's calls go through a proxy that can hold its write-back. */
+  @FunctionalInterface
+  private interface TwoNodeRace {
+    void run(SessionFactory nodeA, SessionFactory nodeB, CountingRedisProxy proxyOfB)
+        throws Exception;
+  }
+
+  /**
+   * Runs {@code race} on two nodes caching {@code entity} in one Redis of the test's own: node A
+   * reaches it directly and creates the schema, node B through a proxy.
+   */
+  private static void onTwoNodes(
+      TestDatabase db, String namespace, Class<?> entity, TwoNodeRace race) throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CountingRedisProxy proxyOfB = CountingRedisProxy.start(redis.host(), redis.port())) {
+      SessionFactory nodeA = bootOn(db, redis.address(), namespace, null, entity);
+      SessionFactory nodeB = bootOn(db, proxyOfB.address(), namespace, "none", entity);
+      try {
+        race.run(nodeA, nodeB, proxyOfB);
+      } finally {
+        proxyOfB.release();
+        nodeB.close();
+        nodeA.close();
+      }
+    }
   }
 
   /** A factory caching {@code entities} through {@code redisAddress}, in {@code namespace}. */
@@ -405,12 +418,6 @@ class WriteBackTest {
           Note note = session.find(Note.class, 1L);
           return note == null ? "no note" : note.text;
         });
-  }
-
-  /** A factory caching {@link Note}s (NONSTRICT_READ_WRITE) through {@code redisAddress}. */
-  private static SessionFactory bootNotes(
-      TestDatabase db, String redisAddress, String namespace, String ddl) {
-    return bootOn(db, redisAddress, namespace, ddl, Note.class);
   }
 
   private static void updateNoteBehindTheCache(TestDatabase db, String text) throws SQLException {

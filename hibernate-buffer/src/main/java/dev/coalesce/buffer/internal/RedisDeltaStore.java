@@ -63,6 +63,9 @@ final class RedisDeltaStore implements DeltaStore {
 
   private static final LuaScript EPOCH = LuaScript.fromResource(RedisDeltaStore.class, "epoch.lua");
 
+  /** Every script this store sends in pipelines: loaded at start, and again after a NOSCRIPT. */
+  private static final LuaScript[] PIPELINED = {PUSH, CLAIM, ACK, PENDING, OLDEST, EPOCH};
+
   /**
    * How long Redis remembers a node's last push number after that node's last push. A push in doubt
    * is settled by sending it again within this time; the pusher gives up before (see {@link
@@ -115,7 +118,7 @@ final class RedisDeltaStore implements DeltaStore {
   void start() {
     try {
       // the pipelines' scripts, before the first pipeline: see LuaScript.loadEverywhere
-      LuaScript.loadEverywhere(client, PUSH, CLAIM, ACK, PENDING, OLDEST, EPOCH);
+      LuaScript.loadEverywhere(client, PIPELINED);
       readEpochs();
     } catch (RedisException e) {
       LOG.warnf(
@@ -376,7 +379,7 @@ final class RedisDeltaStore implements DeltaStore {
       execute.run();
     } catch (RedisException e) {
       try {
-        LuaScript.loadAfterNoScript(client, e, PUSH, CLAIM, ACK, PENDING, OLDEST, EPOCH);
+        LuaScript.loadAfterNoScript(client, e, PIPELINED);
       } catch (RedisException loadFailed) {
         e.addSuppressed(loadFailed); // the batch's failure is what the caller must classify
       }

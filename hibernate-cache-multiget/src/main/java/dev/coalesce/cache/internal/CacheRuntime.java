@@ -97,18 +97,16 @@ public final class CacheRuntime implements AutoCloseable {
     }
     RedissonClient client = redis.client();
     RedisClock clock = RedisClock.of(client, time::nowMicros);
-    boolean reachable = true;
     try {
       clock.sync();
     } catch (RedisException e) {
-      reachable = false;
       LOG.warnf(
           "SessionFactory '%s': second-level cache cannot read the TIME of Redis at %s at start"
               + " (%s); it uses this JVM's clock until Redis answers. Check that Redis runs and"
               + " is reachable from here",
           metrics.factory(), redis.describe(), RedisOutage.firstLine(e));
     }
-    if (reachable) {
+    if (clock.isSynced()) { // Redis answered: no second timeout at boot if it does not
       try {
         // Without it, on a Redis restarted at an address this JVM used before, the first
         // pipeline (the region clear at boot, say) met NOSCRIPT and began an outage: 3 s in
